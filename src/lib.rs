@@ -1,7 +1,143 @@
 //! `briefing`: a static site generator for annotated news briefings.
 //! Data flows one way: load → model → markdown → render → output; every stage adds diagnostics.
+//!
+//! ```no_run
+//! let options = briefing::BuildOptions::new("my-briefing");
+//! let outcome = briefing::build(&options);
+//! eprint!("{}", briefing::diagnostics::render(&outcome.diagnostics, &outcome.sources, false));
+//! ```
 
 pub mod diagnostics;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod output;
+pub mod render;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use diagnostics::{Diagnostic, SourceMap};
+use model::ModelOptions;
+use output::OutputFile;
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder (holding `site.toml`).
+    pub root: PathBuf,
+    /// Where to write; `None` means `<root>/public`.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from `site.toml`.
+    pub base_url: Option<String>,
+    /// Include pages marked `draft = true`.
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            output: None,
+            base_url: None,
+            drafts: false,
+        }
+    }
+
+    pub fn output_dir(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// The rendered site, in memory: every file of the output, sorted by path.
+#[derive(Debug, Default)]
+pub struct RenderedSite {
+    pub files: Vec<OutputFile>,
+    /// HTML pages among `files`.
+    pub pages: usize,
+    pub records: usize,
+}
+
+/// What a build did: the diagnostics (with the sources they quote) and, when it succeeded, counts.
+#[derive(Debug)]
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: SourceMap,
+    /// `Some` when the site was rendered (and, for `build`, written) without errors.
+    pub site: Option<RenderedSite>,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Runs every stage but writing: load, model, markdown, render. All problems are collected.
+pub fn render_site(options: &BuildOptions) -> Outcome {
+    let started = Instant::now();
+    let mut loaded = load::load_site(&options.root);
+    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+    let mut sources = std::mem::take(&mut loaded.sources);
+    let templates = render::merge_templates(std::mem::take(&mut loaded.templates));
+    let statics = merge_statics(std::mem::take(&mut loaded.statics));
+    let compiled = render::Templates::compile(&templates, &mut sources, &mut diagnostics);
+    let model_options = ModelOptions {
+        include_drafts: options.drafts,
+        base_url: options.base_url.clone(),
+    };
+    let site = model::build_model(loaded, &model_options, &mut diagnostics);
+    let mut rendered = None;
+    if let Some(site) = &site {
+        let text = markdown::site::render_site(site, &sources, &mut diagnostics);
+        if let Some(templates) = &compiled
+            && !diagnostics.iter().any(Diagnostic::is_error)
+        {
+            let assets = output::fingerprint(statics);
+            let pages = render::render_site(site, &text, templates, &assets.urls, &sources, &mut diagnostics);
+            let page_count = pages.len();
+            let mut files = pages;
+            files.extend(assets.files);
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            rendered = Some(RenderedSite {
+                files,
+                pages: page_count,
+                records: site.records.len(),
+            });
+        }
+    }
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
+    Outcome {
+        diagnostics,
+        sources,
+        site: rendered.filter(|_| !failed),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Builds the site into its output folder. Nothing is written unless every stage succeeded,
+/// and then the new output replaces the old one in one swap.
+pub fn build(options: &BuildOptions) -> Outcome {
+    let started = Instant::now();
+    let mut outcome = render_site(options);
+    if let Some(site) = &outcome.site
+        && let Err(diagnostic) = output::write_site(&options.output_dir(), &site.files)
+    {
+        outcome.diagnostics.push(diagnostic);
+        outcome.site = None;
+    }
+    outcome.elapsed = started.elapsed();
+    outcome
+}
+
+/// The theme's static files with the site's `static/` files of the same name put in their place.
+fn merge_statics(site_statics: Vec<load::StaticFile>) -> Vec<(String, Vec<u8>)> {
+    let mut by_name: std::collections::BTreeMap<String, Vec<u8>> = render::theme_statics()
+        .map(|(name, bytes)| (name.to_string(), bytes.to_vec()))
+        .collect();
+    for file in site_statics {
+        by_name.insert(file.name, file.bytes);
+    }
+    by_name.into_iter().collect()
+}

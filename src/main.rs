@@ -1,1 +1,82 @@
-fn main() {}
+//! The `briefing` command line: parses arguments, runs the library, prints the outcome.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Build annotated news briefings: Markdown sections and TOML records → a static HTML site.
+#[derive(Debug, Parser)]
+#[command(name = "briefing", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the site into the output folder (public/ by default).
+    Build {
+        /// The site folder, holding site.toml.
+        #[arg(short, long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site [default: ROOT/public].
+        #[arg(short, long = "output-dir", value_name = "OUTPUT_DIR")]
+        output: Option<PathBuf>,
+        /// Absolute URL the site is published at (overrides base_url in site.toml).
+        #[arg(short = 'u', long)]
+        base_url: Option<String>,
+        /// Include pages marked `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+        } => {
+            let options = briefing::BuildOptions {
+                root,
+                output,
+                base_url,
+                drafts,
+            };
+            let outcome = briefing::build(&options);
+            let color = std::io::stderr().is_terminal();
+            eprint!("{}", briefing::diagnostics::render(&outcome.diagnostics, &outcome.sources, color));
+            match &outcome.site {
+                Some(site) => {
+                    println!(
+                        "Built {} pages and {} records in {} ms → {}",
+                        site.pages,
+                        site.records,
+                        outcome.elapsed.as_millis(),
+                        options.output_dir().display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
+                    eprintln!(
+                        "error: build failed with {errors} error{}; the previous output was left untouched",
+                        if errors == 1 { "" } else { "s" }
+                    );
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

@@ -14,6 +14,8 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 use crate::diagnostics::{Diagnostic, did_you_mean, suggestion};
 use crate::model::{Kind, RecordKey, Site, Topic};
 
+pub mod site;
+
 /// Marks a placeholder in rendered HTML. Markdown text can never contain NUL (the parser replaces it).
 pub const PLACEHOLDER_MARK: char = '\0';
 

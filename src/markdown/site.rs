@@ -1,0 +1,221 @@
+//! Runs the Markdown passes over every page, front-page field and record note of a site, in
+//! parallel, and joins the citations they produce into backlinks ("cited in") per record.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::{MarkdownInput, Rendered, render, render_inline};
+use crate::diagnostics::{Diagnostic, SourceMap};
+use crate::model::{Page, RecordKey, Site, rel_dir};
+
+/// One place a record is cited: a page (or record page) and the paragraph it is cited in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CitedAt {
+    /// Root-relative URL of the citing page.
+    pub page_url: String,
+    pub page_title: String,
+    /// The paragraph or list item holding the citation, when there is one.
+    pub anchor: Option<String>,
+}
+
+impl CitedAt {
+    /// The citing page's URL with the paragraph fragment.
+    pub fn url(&self) -> String {
+        match &self.anchor {
+            Some(anchor) => format!("{}#{anchor}", self.page_url),
+            None => self.page_url.clone(),
+        }
+    }
+}
+
+/// The front page's Markdown fields.
+#[derive(Debug, Default)]
+pub struct FrontText {
+    pub dek: Option<Rendered>,
+    pub key_points: Vec<Rendered>,
+    pub body: Rendered,
+}
+
+/// Every piece of Markdown in the site, rendered, plus the backlinks its references make.
+#[derive(Debug, Default)]
+pub struct SiteText {
+    pub front: FrontText,
+    /// Parallel to `Site::pages`.
+    pub pages: Vec<Rendered>,
+    pub notes: BTreeMap<RecordKey, Rendered>,
+    /// Where each record is cited, in page order then paragraph order, without repeats.
+    pub cited_in: BTreeMap<RecordKey, Vec<CitedAt>>,
+}
+
+/// Renders all Markdown of `site`; problems are added to `diagnostics`, sorted by file and position.
+pub fn render_site(site: &Site, sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) -> SiteText {
+    let front = render_front(site, sources);
+    let pages: Vec<Rendered> = site.pages.par_iter().map(|page| render_page(site, page)).collect();
+    let notes: BTreeMap<RecordKey, Rendered> = site
+        .records
+        .par_iter()
+        .filter_map(|(key, record)| {
+            let note = record.note()?;
+            let text = sources.get(&record.file).unwrap_or("");
+            let url = key.url();
+            let (offset, exact) = toml_string_offset(text, note.span(), note.get_ref());
+            let input = MarkdownInput {
+                text: note.get_ref(),
+                file: &record.file,
+                offset,
+                exact_offsets: exact,
+                page_url: &url,
+                rel_dir: Path::new(""),
+                id_prefix: "",
+            };
+            Some((key.clone(), render(&input, site)))
+        })
+        .collect();
+    let mut text = SiteText {
+        front,
+        pages,
+        notes,
+        cited_in: BTreeMap::new(),
+    };
+    text.cited_in = join_citations(site, &text);
+    let mut found = Vec::new();
+    for rendered in text.all_mut() {
+        found.append(&mut rendered.diagnostics);
+    }
+    found.sort_by(|a, b| (&a.file, a.span.as_ref().map(|s| s.start)).cmp(&(&b.file, b.span.as_ref().map(|s| s.start))));
+    diagnostics.extend(found);
+    text
+}
+
+impl SiteText {
+    fn all_mut(&mut self) -> impl Iterator<Item = &mut Rendered> {
+        self.front
+            .dek
+            .iter_mut()
+            .chain(self.front.key_points.iter_mut())
+            .chain(std::iter::once(&mut self.front.body))
+            .chain(self.pages.iter_mut())
+            .chain(self.notes.values_mut())
+    }
+}
+
+fn render_page(site: &Site, page: &Page) -> Rendered {
+    let input = MarkdownInput {
+        text: &page.source.body,
+        file: &page.source.file,
+        offset: page.source.body_offset,
+        exact_offsets: true,
+        page_url: &page.url,
+        rel_dir: rel_dir(&page.source.rel),
+        id_prefix: "",
+    };
+    render(&input, site)
+}
+
+fn render_front(site: &Site, sources: &SourceMap) -> FrontText {
+    let page = &site.front;
+    let file_text = sources.get(&page.source.file).unwrap_or("");
+    let field = |value: &toml::Spanned<String>, id_prefix: &str| {
+        let span = shift(value.span(), page.source.front_offset);
+        let (offset, exact) = toml_string_offset(file_text, span, value.get_ref());
+        let input = MarkdownInput {
+            text: value.get_ref(),
+            file: &page.source.file,
+            offset,
+            exact_offsets: exact,
+            page_url: &page.url,
+            rel_dir: Path::new(""),
+            id_prefix,
+        };
+        render_inline(&input, site)
+    };
+    FrontText {
+        dek: page.source.front.dek.as_ref().map(|dek| field(dek, "dek-")),
+        key_points: page
+            .source
+            .front
+            .key_points
+            .iter()
+            .enumerate()
+            .map(|(i, point)| field(point, &format!("kp{}-", i + 1)))
+            .collect(),
+        body: render_page(site, page),
+    }
+}
+
+fn shift(span: Range<usize>, offset: usize) -> Range<usize> {
+    span.start + offset..span.end + offset
+}
+
+/// Where the value of a TOML string starts in the file, and whether offsets inside the value map
+/// one-to-one onto the file (they do unless the string uses escapes).
+fn toml_string_offset(file_text: &str, span: Range<usize>, value: &str) -> (usize, bool) {
+    let Some(raw) = file_text.get(span.clone()) else {
+        return (span.start, false);
+    };
+    for delimiter in ["\"\"\"", "'''", "\"", "'"] {
+        let d = delimiter.len();
+        if raw.len() < 2 * d || !raw.starts_with(delimiter) || !raw.ends_with(delimiter) {
+            continue;
+        }
+        let inner = &raw[d..raw.len() - d];
+        let (inner, skip) = match inner.strip_prefix("\r\n").or_else(|| inner.strip_prefix('\n')) {
+            Some(rest) if d == 3 => (rest, inner.len() - rest.len()),
+            _ => (inner, 0),
+        };
+        return if inner == value {
+            (span.start + d + skip, true)
+        } else {
+            (span.start, false)
+        };
+    }
+    (span.start, false)
+}
+
+/// Groups citations by record, in reading order: front page, pages, then record notes.
+fn join_citations(site: &Site, text: &SiteText) -> BTreeMap<RecordKey, Vec<CitedAt>> {
+    let mut cited_in: BTreeMap<RecordKey, Vec<CitedAt>> = BTreeMap::new();
+    let front = &site.front;
+    let front_parts = text.front.dek.iter().chain(&text.front.key_points).chain([&text.front.body]);
+    let pages = site.pages.iter().zip(&text.pages);
+    let notes = text.notes.iter().filter_map(|(key, rendered)| {
+        let record = site.record(key)?;
+        Some((key.url(), record.title(), rendered))
+    });
+    let citing = front_parts
+        .map(|r| (front.url.clone(), front.title().to_string(), r))
+        .chain(pages.map(|(page, r)| (page.url.clone(), page.title().to_string(), r)))
+        .chain(notes);
+    for (page_url, page_title, rendered) in citing {
+        for citation in &rendered.citations {
+            let at = CitedAt {
+                page_url: page_url.clone(),
+                page_title: page_title.clone(),
+                anchor: citation.anchor.clone(),
+            };
+            let list = cited_in.entry(citation.key.clone()).or_default();
+            if !list.contains(&at) {
+                list.push(at);
+            }
+        }
+    }
+    cited_in
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_string_offsets_are_exact_without_escapes() {
+        let text = "note = \"see *this*\"\n";
+        assert_eq!(toml_string_offset(text, 7..19, "see *this*"), (8, true));
+        let escaped = "note = \"a \\\"b\\\"\"\n";
+        assert_eq!(toml_string_offset(escaped, 7..16, "a \"b\""), (7, false));
+        let triple = "note = \"\"\"\nline\"\"\"\n";
+        assert_eq!(toml_string_offset(triple, 7..18, "line"), (11, true));
+    }
+}

@@ -1,0 +1,134 @@
+//! Output: fingerprints assets, writes every file into a staging folder beside the output, then
+//! swaps it in. A build that fails at any point leaves the previous output exactly as it was.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Diagnostic;
+
+/// A file to write, at a root-relative path with `/` separators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Static files ready to write, and the map from each asset's name to its fingerprinted name.
+#[derive(Debug, Default)]
+pub struct Assets {
+    pub files: Vec<OutputFile>,
+    /// `briefing.css` → `briefing.3f9a0c21.css`; every static file has an entry.
+    pub urls: BTreeMap<String, String>,
+}
+
+/// Stylesheets and scripts get a content hash in their name so hosts can cache them forever;
+/// everything else keeps its name.
+pub fn fingerprint(statics: impl IntoIterator<Item = (String, Vec<u8>)>) -> Assets {
+    let mut assets = Assets::default();
+    for (name, bytes) in statics {
+        let path = match name.rsplit_once('.') {
+            Some((stem, ext @ ("css" | "js"))) => {
+                let hash = blake3::hash(&bytes).to_hex();
+                format!("{stem}.{}.{ext}", &hash[..10])
+            }
+            _ => name.clone(),
+        };
+        assets.urls.insert(name, path.clone());
+        assets.files.push(OutputFile { path, bytes });
+    }
+    assets
+}
+
+/// Writes `files` as the new content of `output`: staged first, swapped in only when complete.
+pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
+    let staging = sibling(output, "staging")?;
+    let result = write_all(&staging, files).and_then(|()| swap_in(&staging, output));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result.map_err(|err| {
+        Diagnostic::error(output, None, format!("cannot write the output: {err}"))
+            .with_help("check that the output folder's parent exists and is writable; the previous output was left as it was")
+    })
+}
+
+/// A fresh path next to `output` (same file system, so renames are atomic).
+fn sibling(output: &Path, purpose: &str) -> Result<PathBuf, Diagnostic> {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Diagnostic::error(output, None, "the output path has no folder name").with_help("pass a folder, e.g. `-o public`"))?;
+    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Ok(parent.join(format!(".{name}.{purpose}-{}", std::process::id())))
+}
+
+fn write_all(staging: &Path, files: &[OutputFile]) -> io::Result<()> {
+    if staging.exists() {
+        std::fs::remove_dir_all(staging)?;
+    }
+    std::fs::create_dir_all(staging)?;
+    for file in files {
+        let path = staging.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, &file.bytes)?;
+    }
+    Ok(())
+}
+
+/// Moves the old output aside, the staged one in, then deletes the old one. If the second rename
+/// fails, the old output is put back.
+fn swap_in(staging: &Path, output: &Path) -> io::Result<()> {
+    if !output.exists() {
+        return std::fs::rename(staging, output);
+    }
+    let old = sibling(output, "old").map_err(|d| io::Error::other(d.message))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    std::fs::rename(output, &old)?;
+    if let Err(err) = std::fs::rename(staging, output) {
+        std::fs::rename(&old, output)?;
+        return Err(err);
+    }
+    std::fs::remove_dir_all(&old)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.to_string(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn css_and_js_get_content_hashes() {
+        let assets = fingerprint([
+            ("briefing.css".to_string(), b"body{}".to_vec()),
+            ("img/logo.svg".to_string(), b"<svg/>".to_vec()),
+        ]);
+        let css = &assets.urls["briefing.css"];
+        assert!(css.starts_with("briefing.") && css.ends_with(".css") && css.len() == "briefing..css".len() + 10);
+        assert_eq!(assets.urls["img/logo.svg"], "img/logo.svg");
+    }
+
+    #[test]
+    fn writing_replaces_the_whole_output() {
+        let dir = std::env::temp_dir().join(format!("briefing-output-test-{}", std::process::id()));
+        let output = dir.join("public");
+        std::fs::create_dir_all(output.join("stale")).expect("mkdir");
+        std::fs::write(output.join("stale/old.html"), "old").expect("write");
+        write_site(&output, &[file("index.html", "new"), file("quotes/a.html", "a")]).expect("write site");
+        assert_eq!(std::fs::read_to_string(output.join("index.html")).expect("read"), "new");
+        assert!(!output.join("stale").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(&dir).expect("list").collect();
+        assert_eq!(leftovers.len(), 1, "staging and old folders are cleaned up");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+}

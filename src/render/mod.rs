@@ -1,0 +1,623 @@
+//! Render: one Tera 2 instance (the site's `templates/` over the theme embedded in the binary),
+//! contexts built from the model, every page rendered in parallel, output sorted by path.
+
+pub mod context;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::RwLock;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, ErrorKind, Tera};
+
+use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean};
+use crate::load::TemplateFile;
+use crate::markdown::site::SiteText;
+use crate::markdown::{Placeholder, Rendered, fill_placeholders};
+use crate::model::{Kind, Page, RecordKey, Site, Topic};
+use crate::output::OutputFile;
+use context::{Detail, KindLink, Link, Nav, NavLink, RecordView, SiteView, TopicLink, Views};
+
+mod theme {
+    include!(concat!(env!("OUT_DIR"), "/theme.rs"));
+}
+
+/// Where the built-in theme's files are shown in diagnostics.
+pub const THEME_DIR: &str = "<built-in theme>";
+
+/// The templates every site must end up with (the theme provides them all).
+pub const PAGE_TEMPLATES: [&str; 9] = [
+    "index.html",
+    "section.html",
+    "record.html",
+    "kind.html",
+    "topic.html",
+    "topics.html",
+    "404.html",
+    "card.html",
+    "preview.html",
+];
+
+/// The theme's static files (`briefing.css`, `briefing.js`, …), name and bytes.
+pub fn theme_statics() -> impl Iterator<Item = (&'static str, &'static [u8])> {
+    theme::THEME_STATIC.iter().copied()
+}
+
+/// The theme's templates with the site's files of the same name put in their place.
+pub fn merge_templates(site_templates: Vec<TemplateFile>) -> Vec<TemplateFile> {
+    let mut by_name: BTreeMap<String, TemplateFile> = theme::THEME_TEMPLATES
+        .iter()
+        .map(|(name, bytes)| {
+            let template = TemplateFile {
+                name: (*name).to_string(),
+                file: PathBuf::from(THEME_DIR).join(name),
+                text: String::from_utf8_lossy(bytes).into_owned(),
+            };
+            ((*name).to_string(), template)
+        })
+        .collect();
+    for template in site_templates {
+        by_name.insert(template.name.clone(), template);
+    }
+    by_name.into_values().collect()
+}
+
+/// A compiled set of templates and where each came from, for error messages.
+pub struct Templates {
+    tera: Tera,
+    files: BTreeMap<String, PathBuf>,
+}
+
+impl Templates {
+    /// Parses every template, reporting every syntax error and inheritance problem found.
+    pub fn compile(templates: &[TemplateFile], sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Option<Self> {
+        let files: BTreeMap<String, PathBuf> = templates.iter().map(|t| (t.name.clone(), t.file.clone())).collect();
+        for template in templates {
+            if sources.get(&template.file).is_none() {
+                sources.insert(template.file.clone(), template.text.as_str());
+            }
+        }
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        let mut valid = Vec::new();
+        for template in templates {
+            // Parsed one by one first so that every broken template is reported, not only the first.
+            match Tera::new().add_raw_template(&template.name, &template.text) {
+                Err(err) if matches!(err.kind(), ErrorKind::SyntaxError(_)) => {
+                    diagnostics.push(template_error(&err, &files, sources, &names));
+                }
+                _ => valid.push((template.name.as_str(), template.text.as_str())),
+            }
+        }
+        if valid.len() != templates.len() {
+            return None;
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        if let Err(err) = tera.add_raw_templates(valid) {
+            diagnostics.push(template_error(&err, &files, sources, &names));
+            return None;
+        }
+        Some(Self { tera, files })
+    }
+
+    fn render(&self, name: &str, context: &Context, sources: &SourceMap) -> Result<String, Diagnostic> {
+        self.tera.render(name, context).map_err(|err| {
+            let names: Vec<&str> = self.files.keys().map(String::as_str).collect();
+            template_error(&err, &self.files, sources, &names)
+        })
+    }
+}
+
+/// Turns a Tera error into a diagnostic pointing into the template file that caused it.
+fn template_error(err: &tera::Error, files: &BTreeMap<String, PathBuf>, sources: &SourceMap, names: &[&str]) -> Diagnostic {
+    let file_of = |name: &str| files.get(name).cloned().unwrap_or_else(|| PathBuf::from("templates").join(name));
+    let missing = |file: PathBuf, wanted: &str, what: &str| {
+        let span = sources.get(&file).and_then(|text| quoted_span(text, wanted));
+        let help = match did_you_mean(wanted, names.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("add `templates/{wanted}`, or use one of: {}", names.join(", ")),
+        };
+        Diagnostic::error(file, span, format!("{what} `{wanted}` does not exist"))
+            .with_label("no such template")
+            .with_help(help)
+    };
+    match err.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let file = file_of(report.filename());
+            let span = report.span().range.clone();
+            let syntax = matches!(err.kind(), ErrorKind::SyntaxError(_));
+            let message = if syntax {
+                format!("template syntax error: {}", report.message())
+            } else {
+                format!("template error: {}", report.message())
+            };
+            let help = if syntax {
+                "check the `{{ … }}` and `{% … %}` tags near the caret; see docs/TEMPLATES.md"
+            } else {
+                "every variable a template uses must exist in its context (Tera 2 is strict); see docs/TEMPLATES.md for what each template gets, and use `{% if x is defined %}` for optional ones"
+            };
+            Diagnostic::error(file, Some(span), message).with_help(help)
+        }
+        ErrorKind::MissingParent { current, parent } => missing(file_of(current), parent, "the parent template"),
+        ErrorKind::TemplateNotFound(name) => {
+            let includer = files
+                .iter()
+                .find(|(_, file)| sources.get(file).is_some_and(|text| quoted_span(text, name).is_some()))
+                .map(|(n, _)| n.clone());
+            match includer {
+                Some(includer) => missing(file_of(&includer), name, "the template"),
+                None => missing(PathBuf::from("templates").join(name), name, "the template"),
+            }
+        }
+        ErrorKind::CircularExtend { tpl, inheritance_chain } => Diagnostic::error(
+            file_of(tpl),
+            None,
+            format!("templates extend each other in a circle: {}", inheritance_chain.join(" → ")),
+        )
+        .with_help("one of them must not use `{% extends %}`"),
+        other => Diagnostic::error(PathBuf::from("templates"), None, format!("template error: {other}")),
+    }
+}
+
+/// The span of `"name"` or `'name'` in a template, to point at a missing template's name.
+fn quoted_span(text: &str, name: &str) -> Option<std::ops::Range<usize>> {
+    ['"', '\''].into_iter().find_map(|q| {
+        let needle = format!("{q}{name}{q}");
+        text.find(&needle).map(|i| i + 1..i + 1 + name.len())
+    })
+}
+
+/// One page to render.
+#[derive(Debug, Clone)]
+enum Job<'a> {
+    Front,
+    Page(usize),
+    Record(&'a RecordKey),
+    KindIndex(Kind),
+    Topic(&'a Topic),
+    Topics,
+    NotFound,
+}
+
+/// Renders every page of the site. Template errors are collected (each reported once).
+pub fn render_site(
+    site: &Site,
+    text: &SiteText,
+    templates: &Templates,
+    assets: &BTreeMap<String, String>,
+    sources: &SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<OutputFile> {
+    let mut tera_globals = Context::new();
+    tera_globals.insert("site", &SiteView::new(site));
+    tera_globals.insert("assets", assets);
+    tera_globals.insert("generator", &generator());
+    let renderer = PageRenderer {
+        views: Views::new(site, text),
+        templates,
+        globals: tera_globals,
+        sources,
+        fragments: RwLock::new(HashMap::new()),
+        reading_order: reading_order(site),
+    };
+    let mut jobs = vec![Job::Front];
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs.extend(site.records.keys().map(Job::Record));
+    jobs.extend(Kind::ALL.into_iter().filter(|&k| site.records_of(k).next().is_some()).map(Job::KindIndex));
+    jobs.extend(site.topics.values().map(Job::Topic));
+    jobs.extend([Job::Topics, Job::NotFound]);
+    let results: Vec<Result<OutputFile, Diagnostic>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
+    let mut files = Vec::with_capacity(results.len());
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for result in results {
+        match result {
+            Ok(file) => files.push(file),
+            Err(diagnostic) if !errors.contains(&diagnostic) => errors.push(diagnostic),
+            Err(_) => {}
+        }
+    }
+    diagnostics.extend(errors);
+    files
+}
+
+pub fn generator() -> String {
+    format!("briefing {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Sections in weight order, each followed by the pages inside it: the order of prev/next.
+fn reading_order(site: &Site) -> Vec<usize> {
+    let mut order = Vec::with_capacity(site.pages.len());
+    for (i, section) in site.pages.iter().enumerate().filter(|(_, p)| p.is_section()) {
+        order.push(i);
+        order.extend(
+            site.pages
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.parent.as_ref() == Some(&section.source.rel))
+                .map(|(j, _)| j),
+        );
+    }
+    let placed: std::collections::HashSet<usize> = order.iter().copied().collect();
+    order.extend((0..site.pages.len()).filter(|i| !placed.contains(i)));
+    order
+}
+
+struct PageRenderer<'a> {
+    views: Views<'a>,
+    templates: &'a Templates,
+    globals: Context,
+    sources: &'a SourceMap,
+    /// Cards and previews by (template, record, root): most records are shown many times.
+    fragments: RwLock<HashMap<(&'static str, RecordKey, String), Result<String, Diagnostic>>>,
+    reading_order: Vec<usize>,
+}
+
+/// Stands in for a preview's id in cached previews; replaced per use.
+const PREVIEW_ID_MARK: &str = "\u{1}preview-id\u{1}";
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    title: &'a str,
+    summary: &'a str,
+    date: String,
+    updated: String,
+    topics: Vec<TopicLink>,
+    content: String,
+    toc: Vec<TocView<'a>>,
+    cited: Vec<RecordView>,
+    children: Vec<Link>,
+    prev: Option<Link>,
+    next: Option<Link>,
+}
+
+#[derive(Serialize)]
+struct TocView<'a> {
+    level: u8,
+    id: &'a str,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct FrontView<'a> {
+    title: &'a str,
+    dek: String,
+    key_points: Vec<String>,
+    content: String,
+    sections: Vec<SectionSummary>,
+    figures: Vec<RecordView>,
+}
+
+#[derive(Serialize)]
+struct SectionSummary {
+    title: String,
+    summary: String,
+    url: String,
+    topics: Vec<TopicLink>,
+}
+
+#[derive(Serialize)]
+struct KindView {
+    kind: &'static str,
+    title: &'static str,
+    url: String,
+    records: Vec<RecordView>,
+    groupings: Vec<context::Grouping>,
+}
+
+#[derive(Serialize)]
+struct TopicView {
+    slug: String,
+    name: String,
+    url: String,
+    pages: Vec<SectionSummary>,
+    records: Vec<RecordView>,
+}
+
+#[derive(Serialize)]
+struct TopicCount {
+    slug: String,
+    name: String,
+    url: String,
+    count: usize,
+}
+
+impl<'a> PageRenderer<'a> {
+    fn site(&self) -> &'a Site {
+        self.views.site
+    }
+
+    fn render(&self, job: &Job<'_>) -> Result<OutputFile, Diagnostic> {
+        let (url, template, context) = self.context(job)?;
+        let html = self.templates.render(template, &context, self.sources)?;
+        Ok(OutputFile {
+            path: url,
+            bytes: html.into_bytes(),
+        })
+    }
+
+    /// The page's URL, its template, and its full context.
+    fn context(&self, job: &Job<'_>) -> Result<(String, &'static str, Context), Diagnostic> {
+        let site = self.site();
+        let text = self.views.text;
+        Ok(match job {
+            Job::Front => {
+                let url = site.front.url.clone();
+                let root = root_of(&url);
+                let front = FrontView {
+                    title: site.front.title(),
+                    dek: match &text.front.dek {
+                        Some(dek) => self.fill(dek, &root)?,
+                        None => String::new(),
+                    },
+                    key_points: text.front.key_points.iter().map(|k| self.fill(k, &root)).collect::<Result<_, _>>()?,
+                    content: self.fill(&text.front.body, &root)?,
+                    sections: site.sections().map(|p| self.section_summary(p)).collect(),
+                    figures: self.views.sorted_records(Kind::Figure).into_iter().map(|r| self.views.record(r, Detail::Summary)).collect(),
+                };
+                let mut context = self.base_context(&url, Current::Page(&url));
+                context.insert("front", &front);
+                (url, "index.html", context)
+            }
+            Job::Page(i) => {
+                let page = &site.pages[*i];
+                let rendered = &text.pages[*i];
+                let url = page.url.clone();
+                let root = root_of(&url);
+                let view = self.section_view(*i, page, rendered, &root)?;
+                let section_url = page
+                    .parent
+                    .as_ref()
+                    .and_then(|rel| site.page_by_rel(rel))
+                    .map_or(url.clone(), |p| p.url.clone());
+                let mut context = self.base_context(&url, Current::Page(&section_url));
+                context.insert("page", &view);
+                (url, "section.html", context)
+            }
+            Job::Record(key) => {
+                let record = site.record(key).ok_or_else(|| Diagnostic::error("content", None, format!("record `{key}` vanished")))?;
+                let url = key.url();
+                let mut context = self.base_context(&url, Current::Kind(key.kind));
+                context.insert("record", &self.views.record(record, Detail::Full));
+                (url, "record.html", context)
+            }
+            Job::KindIndex(kind) => {
+                let url = format!("{}/index.html", kind.dir());
+                let view = KindView {
+                    kind: kind.table_name(),
+                    title: kind.plural_title(),
+                    url: url.clone(),
+                    records: self.views.sorted_records(*kind).into_iter().map(|r| self.views.record(r, Detail::Summary)).collect(),
+                    groupings: self.views.groupings(*kind),
+                };
+                let mut context = self.base_context(&url, Current::Kind(*kind));
+                context.insert("kind", &view);
+                (url, "kind.html", context)
+            }
+            Job::Topic(topic) => {
+                let url = Topic::url(&topic.slug);
+                let has_topic = |topics: &[toml::Spanned<String>]| topics.iter().any(|t| t.get_ref() == &topic.slug);
+                let pages = std::iter::once(&site.front)
+                    .chain(&site.pages)
+                    .filter(|p| has_topic(&p.source.front.topics))
+                    .map(|p| self.section_summary(p))
+                    .collect();
+                let records = site
+                    .records
+                    .values()
+                    .filter(|r| has_topic(r.topics()))
+                    .map(|r| self.views.record(r, Detail::Summary))
+                    .collect();
+                let view = TopicView {
+                    slug: topic.slug.clone(),
+                    name: topic.name.clone(),
+                    url: url.clone(),
+                    pages,
+                    records,
+                };
+                let mut context = self.base_context(&url, Current::Topics);
+                context.insert("topic", &view);
+                (url, "topic.html", context)
+            }
+            Job::Topics => {
+                let url = "topics/index.html".to_string();
+                let topics: Vec<TopicCount> = site
+                    .topics
+                    .values()
+                    .map(|t| {
+                        let count = std::iter::once(&site.front)
+                            .chain(&site.pages)
+                            .filter(|p| p.source.front.topics.iter().any(|x| x.get_ref() == &t.slug))
+                            .count()
+                            + site.records.values().filter(|r| r.topics().iter().any(|x| x.get_ref() == &t.slug)).count();
+                        TopicCount {
+                            slug: t.slug.clone(),
+                            name: t.name.clone(),
+                            url: Topic::url(&t.slug),
+                            count,
+                        }
+                    })
+                    .collect();
+                let mut context = self.base_context(&url, Current::Topics);
+                context.insert("topics", &topics);
+                (url, "topics.html", context)
+            }
+            Job::NotFound => {
+                let url = "404.html".to_string();
+                let context = self.base_context(&url, Current::None);
+                (url, "404.html", context)
+            }
+        })
+    }
+
+    fn section_summary(&self, page: &Page) -> SectionSummary {
+        SectionSummary {
+            title: page.title().to_string(),
+            summary: page.source.front.summary.clone(),
+            url: page.url.clone(),
+            topics: page.source.front.topics.iter().map(|t| self.views.topic_link(t.get_ref())).collect(),
+        }
+    }
+
+    fn section_view<'p>(&self, index: usize, page: &'p Page, rendered: &'p Rendered, root: &str) -> Result<SectionView<'p>, Diagnostic> {
+        let site = self.site();
+        let position = self.reading_order.iter().position(|&i| i == index);
+        let neighbour = |offset: isize| {
+            position
+                .and_then(|p| p.checked_add_signed(offset))
+                .and_then(|p| self.reading_order.get(p))
+                .map(|&i| self.views.page_link(&site.pages[i]))
+        };
+        let mut cited_keys: Vec<&RecordKey> = Vec::new();
+        for citation in &rendered.citations {
+            if !cited_keys.contains(&&citation.key) {
+                cited_keys.push(&citation.key);
+            }
+        }
+        let front = &page.source.front;
+        Ok(SectionView {
+            title: page.title(),
+            summary: &front.summary,
+            date: front.date.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
+            updated: front.updated.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
+            topics: front.topics.iter().map(|t| self.views.topic_link(t.get_ref())).collect(),
+            content: self.fill(rendered, root)?,
+            toc: rendered
+                .toc
+                .iter()
+                .map(|t| TocView {
+                    level: t.level,
+                    id: &t.id,
+                    title: &t.title,
+                })
+                .collect(),
+            cited: cited_keys
+                .into_iter()
+                .filter_map(|k| site.record(k))
+                .map(|r| self.views.record(r, Detail::Summary))
+                .collect(),
+            children: site
+                .pages
+                .iter()
+                .filter(|p| p.parent.as_ref() == Some(&page.source.rel))
+                .map(|p| self.views.page_link(p))
+                .collect(),
+            prev: neighbour(-1),
+            next: neighbour(1),
+        })
+    }
+
+    fn base_context(&self, url: &str, current: Current<'_>) -> Context {
+        let site = self.site();
+        let mut context = self.globals.clone();
+        let root = root_of(url);
+        context.insert("root", &root);
+        context.insert("page_url", url);
+        let canonical = if url == "index.html" {
+            site.config.base_url.clone()
+        } else {
+            format!("{}{url}", site.config.base_url)
+        };
+        context.insert("canonical", &canonical);
+        let nav = Nav {
+            sections: site
+                .sections()
+                .map(|p| NavLink {
+                    title: p.title().to_string(),
+                    url: p.url.clone(),
+                    current: matches!(current, Current::Page(u) if u == p.url),
+                })
+                .collect(),
+            kinds: Kind::ALL
+                .into_iter()
+                .filter_map(|kind| {
+                    let count = site.records_of(kind).count();
+                    (count > 0).then(|| KindLink {
+                        kind: kind.table_name(),
+                        title: kind.plural_title(),
+                        url: format!("{}/index.html", kind.dir()),
+                        count,
+                        current: matches!(current, Current::Kind(k) if k == kind),
+                    })
+                })
+                .collect(),
+            topics_url: "topics/index.html",
+        };
+        context.insert("nav", &nav);
+        context
+    }
+
+    /// The HTML of a Markdown fragment with its record cards and previews filled in.
+    fn fill(&self, rendered: &Rendered, root: &str) -> Result<String, Diagnostic> {
+        let mut error = None;
+        let html = fill_placeholders(&rendered.html, &rendered.placeholders, |placeholder| {
+            let result = match placeholder {
+                Placeholder::Embed { key } => self.fragment("card.html", key, root),
+                Placeholder::Preview { key, preview_id } => {
+                    self.fragment("preview.html", key, root).map(|html| html.replace(PREVIEW_ID_MARK, preview_id))
+                }
+            };
+            result.unwrap_or_else(|diagnostic| {
+                error.get_or_insert(diagnostic);
+                String::new()
+            })
+        });
+        match error {
+            Some(diagnostic) => Err(diagnostic),
+            None => Ok(html),
+        }
+    }
+
+    fn fragment(&self, template: &'static str, key: &RecordKey, root: &str) -> Result<String, Diagnostic> {
+        let cache_key = (template, key.clone(), root.to_string());
+        if let Some(cached) = self.fragments.read().ok().and_then(|cache| cache.get(&cache_key).cloned()) {
+            return cached;
+        }
+        let record = self
+            .site()
+            .record(key)
+            .ok_or_else(|| Diagnostic::error("content", None, format!("record `{key}` vanished")))?;
+        let mut context = self.globals.clone();
+        context.insert("root", root);
+        context.insert("record", &self.views.record(record, Detail::Summary));
+        context.insert("preview_id", PREVIEW_ID_MARK);
+        // Trimmed: a fragment sits inside running text, where a trailing newline becomes a space.
+        let result = self.templates.render(template, &context, self.sources).map(|html| html.trim().to_string());
+        if let Ok(mut cache) = self.fragments.write() {
+            cache.insert(cache_key, result.clone());
+        }
+        result
+    }
+}
+
+/// Which navigation entry is the current one.
+#[derive(Debug, Clone, Copy)]
+enum Current<'u> {
+    Page(&'u str),
+    Kind(Kind),
+    Topics,
+    None,
+}
+
+/// The prefix that leads from a page back to the output root: `""` or `"../"` (one per folder).
+pub fn root_of(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_climb_one_level_per_folder() {
+        assert_eq!(root_of("index.html"), "");
+        assert_eq!(root_of("quotes/a.html"), "../");
+        assert_eq!(root_of("a/b/c.html"), "../../");
+    }
+
+    #[test]
+    fn quoted_template_names_are_found() {
+        let text = "{% extends \"bse.html\" %}";
+        assert_eq!(quoted_span(text, "bse.html"), Some(12..20));
+    }
+}

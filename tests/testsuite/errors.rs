@@ -1,0 +1,85 @@
+//! The catalogue of broken inputs: `tests/fixtures/errors/<case>/` holds files laid over the base
+//! fixture and `expected.txt`, the diagnostics exactly as the terminal shows them (reviewed by eye;
+//! regenerate with `BLESS=1 cargo test`). Every case must fail, point at `file:line:col`, and leave
+//! the previous output byte-for-byte intact.
+
+use std::path::Path;
+
+use crate::support::{TestSite, copy_tree, error_lines, fixtures, rendered, snapshot};
+
+#[test]
+fn every_broken_input_is_reported_precisely_and_keeps_the_old_output() {
+    let cases_dir = fixtures().join("errors");
+    let mut cases: Vec<_> = std::fs::read_dir(&cases_dir)
+        .expect("errors fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 15, "the catalogue shrank: {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        if let Err(message) = check_case(case) {
+            failures.push(format!("── {}\n{message}", case.file_name().unwrap_or_default().to_string_lossy()));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+fn check_case(case: &Path) -> Result<(), String> {
+    let site = TestSite::base();
+    site.build_ok();
+    let before = snapshot(&site.output());
+    overlay(case, site.root());
+    let outcome = site.build();
+    let text = rendered(&outcome);
+    if outcome.site.is_some() || !outcome.has_errors() {
+        return Err(format!("the build succeeded:\n{text}"));
+    }
+    for line in error_lines(&outcome) {
+        let location = line.split(": error:").next().unwrap_or("");
+        if location.matches(':').count() < 2 {
+            return Err(format!("no line:col in `{line}`"));
+        }
+    }
+    if snapshot(&site.output()) != before {
+        return Err("the previous output was changed".to_string());
+    }
+    let expected_path = case.join("expected.txt");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&expected_path, &text).map_err(|e| e.to_string())?;
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    if expected != text {
+        return Err(format!("diagnostics differ from expected.txt (BLESS=1 to update)\n--- expected\n{expected}\n--- got\n{text}"));
+    }
+    Ok(())
+}
+
+/// Copies the case's files over the site, except `expected.txt`.
+fn overlay(case: &Path, root: &Path) {
+    copy_tree(case, root);
+    let _ = std::fs::remove_file(root.join("expected.txt"));
+}
+
+#[test]
+fn the_command_line_exits_1_on_content_errors_and_2_on_usage_errors() {
+    let site = TestSite::base();
+    site.write("content/bad.toml", "[[quote]]\nid = \"x\"\nspeakr = \"ada-chief\"\n");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["build", "--root"])
+        .arg(site.root())
+        .output()
+        .expect("run briefing");
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("content/bad.toml:3:1"), "{stderr}");
+    assert!(stderr.contains("did you mean `speaker`?"), "{stderr}");
+
+    let usage = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["build", "--no-such-flag"])
+        .output()
+        .expect("run briefing");
+    assert_eq!(usage.status.code(), Some(2));
+}

@@ -1,0 +1,6 @@
+//! Integration tests: fixture sites built in temporary folders, asserting on the output and on
+//! the diagnostics. One module per feature, like mdBook's test suite.
+
+mod errors;
+mod output;
+mod support;
