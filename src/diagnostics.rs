@@ -33,21 +33,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(file: impl Into<PathBuf>, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Error,
-            file: file.into(),
-            span,
-            message: message.into(),
-            label: None,
-            help: None,
-        }
+        Self { severity: Severity::Error, file: file.into(), span, message: message.into(), label: None, help: None }
     }
 
     pub fn warning(file: impl Into<PathBuf>, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Warning,
-            ..Self::error(file, span, message)
-        }
+        Self { severity: Severity::Warning, ..Self::error(file, span, message) }
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
@@ -126,11 +116,7 @@ pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
     }
     let line_text = &text[start..];
     let line_end = line_text.find('\n').unwrap_or(line_text.len());
-    start
-        + line_text[..line_end]
-            .char_indices()
-            .nth(col)
-            .map_or(line_end, |(i, _)| i)
+    start + line_text[..line_end].char_indices().nth(col).map_or(line_end, |(i, _)| i)
 }
 
 /// The closest candidate to `wanted`, if one is close enough to be a likely typo.
@@ -170,9 +156,7 @@ fn render_one(diagnostic: &Diagnostic, sources: &SourceMap, renderer: &Renderer)
     let report = match (text, &diagnostic.span) {
         (Some(text), Some(span)) => {
             let span = clamp_span(text, span.clone());
-            let annotation = AnnotationKind::Primary
-                .span(span)
-                .label(diagnostic.label.as_deref().unwrap_or(""));
+            let annotation = AnnotationKind::Primary.span(span).label(diagnostic.label.as_deref().unwrap_or(""));
             let group = title.element(Snippet::source(text).path(path.as_str()).annotation(annotation));
             with_help(vec![group], diagnostic)
         }
@@ -216,11 +200,7 @@ pub fn short(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
         (Some(text), Some(span)) => format!(":{}", line_col(text, span.start)),
         _ => String::new(),
     };
-    format!(
-        "{}{location}: {severity}: {}",
-        diagnostic.file.display(),
-        diagnostic.message
-    )
+    format!("{}{location}: {severity}: {}", diagnostic.file.display(), diagnostic.message)
 }
 
 #[cfg(test)]
@@ -256,13 +236,10 @@ mod tests {
         sources.insert("content/a.toml", "[[quote]]\nspeakr = \"x\"\n");
         let diagnostic = Diagnostic::error("content/a.toml", Some(10..16), "unknown field `speakr`")
             .with_help("did you mean `speaker`?");
-        let text = render(&[diagnostic.clone()], &sources, false);
+        let text = render(std::slice::from_ref(&diagnostic), &sources, false);
         assert!(text.contains("content/a.toml:2:1"), "{text}");
         assert!(text.contains("speakr = \"x\""), "{text}");
         assert!(text.contains("did you mean `speaker`?"), "{text}");
-        assert_eq!(
-            short(&diagnostic, &sources),
-            "content/a.toml:2:1: error: unknown field `speakr`"
-        );
+        assert_eq!(short(&diagnostic, &sources), "content/a.toml:2:1: error: unknown field `speakr`");
     }
 }

@@ -36,12 +36,7 @@ pub struct BuildOptions {
 
 impl BuildOptions {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self {
-            root: root.into(),
-            output: None,
-            base_url: None,
-            drafts: false,
-        }
+        Self { root: root.into(), output: None, base_url: None, drafts: false }
     }
 
     pub fn output_dir(&self) -> PathBuf {
@@ -83,10 +78,7 @@ pub fn render_site(options: &BuildOptions) -> Outcome {
     let templates = render::merge_templates(std::mem::take(&mut loaded.templates));
     let statics = merge_statics(std::mem::take(&mut loaded.statics));
     let compiled = render::Templates::compile(&templates, &mut sources, &mut diagnostics);
-    let model_options = ModelOptions {
-        include_drafts: options.drafts,
-        base_url: options.base_url.clone(),
-    };
+    let model_options = ModelOptions { include_drafts: options.drafts, base_url: options.base_url.clone() };
     let site = model::build_model(loaded, &model_options, &mut diagnostics);
     let mut rendered = None;
     if let Some(site) = &site {
@@ -100,20 +92,11 @@ pub fn render_site(options: &BuildOptions) -> Outcome {
             let mut files = pages;
             files.extend(assets.files);
             files.sort_by(|a, b| a.path.cmp(&b.path));
-            rendered = Some(RenderedSite {
-                files,
-                pages: page_count,
-                records: site.records.len(),
-            });
+            rendered = Some(RenderedSite { files, pages: page_count, records: site.records.len() });
         }
     }
     let failed = diagnostics.iter().any(Diagnostic::is_error);
-    Outcome {
-        diagnostics,
-        sources,
-        site: rendered.filter(|_| !failed),
-        elapsed: started.elapsed(),
-    }
+    Outcome { diagnostics, sources, site: rendered.filter(|_| !failed), elapsed: started.elapsed() }
 }
 
 /// Builds the site into its output folder. Nothing is written unless every stage succeeded,
@@ -133,9 +116,8 @@ pub fn build(options: &BuildOptions) -> Outcome {
 
 /// The theme's static files with the site's `static/` files of the same name put in their place.
 fn merge_statics(site_statics: Vec<load::StaticFile>) -> Vec<(String, Vec<u8>)> {
-    let mut by_name: std::collections::BTreeMap<String, Vec<u8>> = render::theme_statics()
-        .map(|(name, bytes)| (name.to_string(), bytes.to_vec()))
-        .collect();
+    let mut by_name: std::collections::BTreeMap<String, Vec<u8>> =
+        render::theme_statics().map(|(name, bytes)| (name.to_string(), bytes.to_vec())).collect();
     for file in site_statics {
         by_name.insert(file.name, file.bytes);
     }

@@ -58,10 +58,7 @@ pub struct StaticFile {
 
 /// Reads and parses the site at `root`. Problems become diagnostics; loading never stops early.
 pub fn load_site(root: &Path) -> LoadedSite {
-    let mut site = LoadedSite {
-        root: root.to_path_buf(),
-        ..LoadedSite::default()
-    };
+    let mut site = LoadedSite { root: root.to_path_buf(), ..LoadedSite::default() };
     load_config(&mut site);
     let content = root.join("content");
     if content.is_dir() {
@@ -121,8 +118,7 @@ fn read_text(site: &mut LoadedSite, path: &Path) -> Option<(PathBuf, String)> {
             Some((shown, text))
         }
         Err(err) => {
-            site.diagnostics
-                .push(Diagnostic::error(shown, None, format!("cannot read this file: {err}")));
+            site.diagnostics.push(Diagnostic::error(shown, None, format!("cannot read this file: {err}")));
             None
         }
     }
@@ -139,6 +135,23 @@ fn load_config(site: &mut LoadedSite) {
     }
     let Some((file, text)) = read_text(site, &path) else { return };
     site.config = parse_toml::<Config>(&file, &text, 0, &mut site.diagnostics);
+    if let Some(config) = &site.config
+        && !is_absolute_url(&config.base_url)
+    {
+        let span =
+            text.find("base_url").map(|start| start..text[start..].find('\n').map_or(text.len(), |end| start + end));
+        site.diagnostics.push(
+            Diagnostic::error(file, span, format!("`base_url` must be an absolute URL, not `{}`", config.base_url))
+                .with_help("write the address the site is published at, e.g. `base_url = \"https://example.org/briefing/\"`; links between pages stay relative"),
+        );
+    }
+}
+
+/// `https://host/…` or `http://host/…`: what canonical links, feeds and sitemaps need.
+pub fn is_absolute_url(url: &str) -> bool {
+    ["https://", "http://"]
+        .iter()
+        .any(|scheme| url.strip_prefix(scheme).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/')))
 }
 
 /// Deserializes one TOML document, reporting syntax errors (all of them) and type errors with spans.
@@ -187,7 +200,7 @@ fn syntax_error(file: &Path, error: &toml::de::Error, offset: usize) -> Diagnost
 
 /// A type or field error from serde, with a did-you-mean when the field name is a near miss.
 fn data_error(file: &Path, error: &toml::de::Error, offset: usize) -> Diagnostic {
-    let message = error.message().trim().to_string();
+    let message = humanize(error.message().trim());
     let mut diagnostic = Diagnostic::error(file, shift(error.span(), offset), message.clone());
     if let Some((unknown, expected)) = parse_unknown_field(&message) {
         let help = suggestion(&unknown, expected.iter().map(String::as_str))
@@ -201,16 +214,26 @@ fn data_error(file: &Path, error: &toml::de::Error, offset: usize) -> Diagnostic
     diagnostic
 }
 
+/// serde speaks Rust ("expected i64", "a sequence"); users write TOML.
+fn humanize(message: &str) -> String {
+    [
+        ("expected i64", "expected an integer"),
+        ("expected u64", "expected a positive integer"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected an array"),
+        ("expected a map", "expected a table"),
+        ("expected struct", "expected a table for"),
+        ("expected a borrowed string", "expected a string"),
+    ]
+    .iter()
+    .fold(message.to_string(), |text, (from, to)| text.replace(from, to))
+}
+
 /// Pulls the field name and the allowed names out of serde's "unknown field" message.
 fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
     let rest = message.strip_prefix("unknown field `")?;
     let (unknown, rest) = rest.split_once('`')?;
-    let expected = rest
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect();
+    let expected = rest.split('`').skip(1).step_by(2).map(str::to_string).collect();
     Some((unknown.to_string(), expected))
 }
 
@@ -225,7 +248,11 @@ pub fn split_front_matter(text: &str) -> Result<(&str, usize, usize), Diagnostic
     };
     let open_line_end = after_open.find('\n').map_or(after_open.len(), |i| i + 1);
     if !after_open[..open_line_end].trim().is_empty() {
-        return Err(Diagnostic::error(PathBuf::new(), Some(bom..bom + 3 + open_line_end), "the opening `+++` must be alone on its line"));
+        return Err(Diagnostic::error(
+            PathBuf::new(),
+            Some(bom..bom + 3 + open_line_end),
+            "the opening `+++` must be alone on its line",
+        ));
     }
     let front_start = bom + 3 + open_line_end;
     let mut line_start = front_start;
@@ -255,14 +282,7 @@ fn load_page(site: &mut LoadedSite, content: &Path, path: &Path) {
         return;
     };
     let rel = path.strip_prefix(content).unwrap_or(path).to_path_buf();
-    site.pages.push(PageSource {
-        file,
-        rel,
-        front,
-        front_offset,
-        body: text[body_offset..].to_string(),
-        body_offset,
-    });
+    site.pages.push(PageSource { file, rel, front, front_offset, body: text[body_offset..].to_string(), body_offset });
 }
 
 /// Parses a records file: every top-level key must be a record kind holding an array of tables;
@@ -284,7 +304,12 @@ fn load_record_file(site: &mut LoadedSite, path: &Path) {
                 Diagnostic::error(&file, Some(key.span()), format!("unknown record kind `{name}`"))
                     .with_label("not a record kind")
                     .with_help(suggestion(name, names).map_or_else(
-                        || format!("record tables are: {}", Kind::ALL.map(|k| format!("[[{}]]", k.table_name())).join(", ")),
+                        || {
+                            format!(
+                                "record tables are: {}",
+                                Kind::ALL.map(|k| format!("[[{}]]", k.table_name())).join(", ")
+                            )
+                        },
                         |s| s.replace("did you mean `", "did you mean `[[").replace("`?", "]]`?"),
                     )),
             );
@@ -369,10 +394,7 @@ fn load_statics(site: &mut LoadedSite) {
 
 /// A relative path with `/` separators on every platform.
 pub fn slash_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]

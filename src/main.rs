@@ -42,18 +42,18 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Build {
-            root,
-            output,
-            base_url,
-            drafts,
-        } => {
-            let options = briefing::BuildOptions {
-                root,
-                output,
-                base_url,
-                drafts,
-            };
+        Command::Build { root, output, base_url, drafts } => {
+            if let Some(url) = base_url.as_deref().filter(|url| !briefing::load::is_absolute_url(url)) {
+                eprintln!(
+                    "error: --base-url must be an absolute URL such as https://example.org/briefing/, not `{url}`"
+                );
+                return ExitCode::from(2);
+            }
+            if !root.join("site.toml").is_file() && !root.is_dir() {
+                eprintln!("error: `{}` is not a folder; pass the site folder with --root", root.display());
+                return ExitCode::from(2);
+            }
+            let options = briefing::BuildOptions { root, output, base_url, drafts };
             let outcome = briefing::build(&options);
             let color = std::io::stderr().is_terminal();
             eprint!("{}", briefing::diagnostics::render(&outcome.diagnostics, &outcome.sources, color));

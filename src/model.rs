@@ -115,15 +115,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
-        Kind::Quote,
-        Kind::UseCase,
-        Kind::Controversy,
-        Kind::Person,
-        Kind::Organization,
-        Kind::Figure,
-        Kind::Source,
-    ];
+    pub const ALL: [Kind; 7] =
+        [Kind::Quote, Kind::UseCase, Kind::Controversy, Kind::Person, Kind::Organization, Kind::Figure, Kind::Source];
 
     /// The `[[table]]` name in TOML, also the `kind` value in templates.
     pub fn table_name(self) -> &'static str {
@@ -269,14 +262,8 @@ pub struct UseCase {
 }
 
 /// The production stages a use case can name.
-pub const STAGES: [&str; 6] = [
-    "concept",
-    "pre-production",
-    "production",
-    "post-production",
-    "marketing",
-    "distribution",
-];
+pub const STAGES: [&str; 6] =
+    ["concept", "pre-production", "production", "post-production", "marketing", "distribution"];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -524,9 +511,7 @@ impl Site {
 
     /// The page a `content/`-relative Markdown path names.
     pub fn page_by_rel(&self, rel: &Path) -> Option<&Page> {
-        std::iter::once(&self.front)
-            .chain(&self.pages)
-            .find(|p| p.source.rel == rel)
+        std::iter::once(&self.front).chain(&self.pages).find(|p| p.source.rel == rel)
     }
 
     pub fn records_of(&self, kind: Kind) -> impl Iterator<Item = &Record> {
@@ -537,9 +522,7 @@ impl Site {
     }
 
     pub fn topic_name(&self, slug: &str) -> String {
-        self.topics
-            .get(slug)
-            .map_or_else(|| topic_display_name(slug, &self.config), |t| t.name.clone())
+        self.topics.get(slug).map_or_else(|| topic_display_name(slug, &self.config), |t| t.name.clone())
     }
 }
 
@@ -547,18 +530,16 @@ fn topic_display_name(slug: &str, config: &Config) -> String {
     config.topics.get(slug).cloned().unwrap_or_else(|| {
         let words = slug.replace('-', " ");
         let mut chars = words.chars();
-        chars
-            .next()
-            .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+        chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
     })
 }
 
 /// Whether `id` is a lowercase slug: `a-z`, `0-9`, single hyphens between.
 pub fn is_slug(id: &str) -> bool {
     !id.is_empty()
-        && id.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+        && id
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// Options that change what the model keeps.
@@ -571,13 +552,7 @@ pub struct ModelOptions {
 /// Joins and validates what was loaded. Returns the site when nothing fatal is missing,
 /// and adds every problem found to `diagnostics`.
 pub fn build_model(loaded: LoadedSite, options: &ModelOptions, diagnostics: &mut Vec<Diagnostic>) -> Option<Site> {
-    let LoadedSite {
-        root,
-        config,
-        pages,
-        records,
-        ..
-    } = loaded;
+    let LoadedSite { root, config, pages, records, .. } = loaded;
     let records = index_records(records, diagnostics);
     let mut config = config?;
     if let Some(base_url) = &options.base_url {
@@ -591,14 +566,7 @@ pub fn build_model(loaded: LoadedSite, options: &ModelOptions, diagnostics: &mut
     check_stages(&records, diagnostics);
     let (front, pages) = arrange_pages(pages, options, diagnostics);
     let topics = collect_topics(&config, front.as_ref(), &pages, &records, diagnostics);
-    Some(Site {
-        root,
-        config,
-        front: front?,
-        pages,
-        records,
-        topics,
-    })
+    Some(Site { root, config, front: front?, pages, records, topics })
 }
 
 fn index_records(records: Vec<Record>, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<RecordKey, Record> {
@@ -609,7 +577,10 @@ fn index_records(records: Vec<Record>, diagnostics: &mut Vec<Diagnostic>) -> BTr
             diagnostics.push(
                 Diagnostic::error(&record.file, Some(id.span()), format!("`{}` is not a valid id", id.get_ref()))
                     .with_label("ids are lowercase slugs")
-                    .with_help(format!("use lowercase letters, digits and hyphens, e.g. `{}`", slug::slugify(id.get_ref()))),
+                    .with_help(format!(
+                        "use lowercase letters, digits and hyphens, e.g. `{}`",
+                        slug::slugify(id.get_ref())
+                    )),
             );
             continue;
         }
@@ -617,9 +588,15 @@ fn index_records(records: Vec<Record>, diagnostics: &mut Vec<Diagnostic>) -> BTr
         if let Some(first) = index.get(&key) {
             let first_at = first.file.display().to_string();
             diagnostics.push(
-                Diagnostic::error(&record.file, Some(id.span()), format!("duplicate {} id `{}`", key.kind.title().to_lowercase(), key.id))
-                    .with_label("already used")
-                    .with_help(format!("ids must be unique within a kind; the first `{key}` is in {first_at}; rename one of them")),
+                Diagnostic::error(
+                    &record.file,
+                    Some(id.span()),
+                    format!("duplicate {} id `{}`", key.kind.title().to_lowercase(), key.id),
+                )
+                .with_label("already used")
+                .with_help(format!(
+                    "ids must be unique within a kind; the first `{key}` is in {first_at}; rename one of them"
+                )),
             );
             continue;
         }
@@ -630,10 +607,7 @@ fn index_records(records: Vec<Record>, diagnostics: &mut Vec<Diagnostic>) -> BTr
 
 /// Resolves an id that may name a record of any of `kinds`.
 pub fn resolve_any(records: &BTreeMap<RecordKey, Record>, id: &str, kinds: &[Kind]) -> Option<RecordKey> {
-    kinds
-        .iter()
-        .map(|&kind| RecordKey::new(kind, id))
-        .find(|key| records.contains_key(key))
+    kinds.iter().map(|&kind| RecordKey::new(kind, id)).find(|key| records.contains_key(key))
 }
 
 /// Parses a typed reference `kind:id`.
@@ -656,9 +630,17 @@ fn check_references(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec
             let id = reference.get_ref();
             if resolve_any(records, id, kinds).is_none() {
                 diagnostics.push(
-                    Diagnostic::error(&record.file, Some(reference.span()), format!("no {} with id `{id}`", kinds_phrase(kinds)))
-                        .with_label("dangling reference")
-                        .with_optional_help(suggestion(id, ids_of(records, kinds))),
+                    Diagnostic::error(
+                        &record.file,
+                        Some(reference.span()),
+                        format!("no {} with id `{id}`", kinds_phrase(kinds)),
+                    )
+                    .with_label("dangling reference")
+                    .with_help(suggestion(id, ids_of(records, kinds)).unwrap_or_else(|| {
+                        let tables =
+                            kinds.iter().map(|k| format!("[[{}]]", k.table_name())).collect::<Vec<_>>().join(" or ");
+                        format!("add a {tables} record with id = \"{id}\", or fix the id")
+                    })),
                 );
             }
         }
@@ -670,7 +652,12 @@ fn check_references(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec
     }
 }
 
-fn check_typed_ref(records: &BTreeMap<RecordKey, Record>, file: &Path, reference: &Ref, diagnostics: &mut Vec<Diagnostic>) {
+fn check_typed_ref(
+    records: &BTreeMap<RecordKey, Record>,
+    file: &Path,
+    reference: &Ref,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let text = reference.get_ref();
     match parse_typed_ref(text) {
         None => {
@@ -682,11 +669,16 @@ fn check_typed_ref(records: &BTreeMap<RecordKey, Record>, file: &Path, reference
         }
         Some((kind, id)) if !records.contains_key(&RecordKey::new(kind, id)) => {
             diagnostics.push(
-                Diagnostic::error(file, Some(reference.span()), format!("no {} with id `{id}`", kind.title().to_lowercase()))
-                    .with_label("dangling reference")
-                    .with_optional_help(
-                        did_you_mean(id, ids_of(records, &[kind])).map(|c| format!("did you mean `{}:{c}`?", kind.scheme())),
-                    ),
+                Diagnostic::error(
+                    file,
+                    Some(reference.span()),
+                    format!("no {} with id `{id}`", kind.title().to_lowercase()),
+                )
+                .with_label("dangling reference")
+                .with_optional_help(
+                    did_you_mean(id, ids_of(records, &[kind]))
+                        .map(|c| format!("did you mean `{}:{c}`?", kind.scheme())),
+                ),
             );
         }
         Some(_) => {}
@@ -701,7 +693,10 @@ fn check_stages(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec<Dia
         {
             diagnostics.push(
                 Diagnostic::error(&record.file, Some(stage.span()), format!("unknown stage `{}`", stage.get_ref()))
-                    .with_help(suggestion(stage.get_ref(), STAGES).unwrap_or_else(|| format!("stages are: {}", STAGES.join(", ")))),
+                    .with_help(
+                        suggestion(stage.get_ref(), STAGES)
+                            .unwrap_or_else(|| format!("stages are: {}", STAGES.join(", "))),
+                    ),
             );
         }
     }
@@ -742,8 +737,12 @@ fn check_quotes_verbatim(root: &Path, records: &BTreeMap<RecordKey, Record>, dia
             Ok(text) => Some(fold_for_comparison(&text)),
             Err(err) => {
                 diagnostics.push(
-                    Diagnostic::error(&record.file, Some(file.span()), format!("cannot read source file `{}`: {err}", file.get_ref()))
-                        .with_help("the path is relative to the site root (the folder holding site.toml)"),
+                    Diagnostic::error(
+                        &record.file,
+                        Some(file.span()),
+                        format!("cannot read source file `{}`: {err}", file.get_ref()),
+                    )
+                    .with_help("the path is relative to the site root (the folder holding site.toml)"),
                 );
                 None
             }
@@ -755,12 +754,16 @@ fn check_quotes_verbatim(root: &Path, records: &BTreeMap<RecordKey, Record>, dia
         let Some(Some(source_text)) = texts.get(quote.source.get_ref()) else { continue };
         if !source_text.contains(&fold_for_comparison(quote.text.get_ref())) {
             diagnostics.push(
-                Diagnostic::error(&record.file, Some(quote.text.span()), "quote does not appear verbatim in its source")
-                    .with_label("not found in the source text")
-                    .with_help(format!(
-                        "copy the words exactly from the file of source `{}` (whitespace and curly quotes may differ)",
-                        quote.source.get_ref()
-                    )),
+                Diagnostic::error(
+                    &record.file,
+                    Some(quote.text.span()),
+                    "quote does not appear verbatim in its source",
+                )
+                .with_label("not found in the source text")
+                .with_help(format!(
+                    "copy the words exactly from the file of source `{}` (whitespace and curly quotes may differ)",
+                    quote.source.get_ref()
+                )),
             );
         }
     }
@@ -768,7 +771,11 @@ fn check_quotes_verbatim(root: &Path, records: &BTreeMap<RecordKey, Record>, dia
 
 /// Sorts pages, drops drafts, checks front matter that only one kind of page may use,
 /// and gives each page its URL.
-fn arrange_pages(sources: Vec<PageSource>, options: &ModelOptions, diagnostics: &mut Vec<Diagnostic>) -> (Option<Page>, Vec<Page>) {
+fn arrange_pages(
+    sources: Vec<PageSource>,
+    options: &ModelOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Option<Page>, Vec<Page>) {
     let mut front = None;
     let mut pages = Vec::new();
     let mut seen_urls: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -785,15 +792,23 @@ fn arrange_pages(sources: Vec<PageSource>, options: &ModelOptions, diagnostics: 
         let (url, parent) = page_url(&rel);
         if let Some(reserved) = reserved_prefix(&url) {
             diagnostics.push(
-                Diagnostic::error(&source.file, None, format!("`{rel}` would be written to `{url}`, which is reserved for {reserved}"))
-                    .with_help("rename the file or folder"),
+                Diagnostic::error(
+                    &source.file,
+                    None,
+                    format!("`{rel}` would be written to `{url}`, which is reserved for {reserved}"),
+                )
+                .with_help("rename the file or folder"),
             );
             continue;
         }
         if let Some(other) = seen_urls.insert(url.clone(), source.file.clone()) {
             diagnostics.push(
-                Diagnostic::error(&source.file, None, format!("this page and {} would both be written to `{url}`", other.display()))
-                    .with_help("rename one of them"),
+                Diagnostic::error(
+                    &source.file,
+                    None,
+                    format!("this page and {} would both be written to `{url}`", other.display()),
+                )
+                .with_help("rename one of them"),
             );
             continue;
         }
@@ -819,7 +834,8 @@ fn arrange_pages(sources: Vec<PageSource>, options: &ModelOptions, diagnostics: 
 
 fn check_front_only_fields(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) {
     let front = &source.front;
-    let misplaced = front.dek.iter().map(|d| ("dek", d.span())).chain(front.key_points.first().map(|k| ("key_points", k.span())));
+    let misplaced =
+        front.dek.iter().map(|d| ("dek", d.span())).chain(front.key_points.first().map(|k| ("key_points", k.span())));
     for (field, span) in misplaced {
         let span = span.start + source.front_offset..span.end + source.front_offset;
         diagnostics.push(
@@ -855,10 +871,7 @@ fn reserved_prefix(url: &str) -> Option<&'static str> {
     if url == "404.html" {
         return Some("the not-found page");
     }
-    Kind::ALL
-        .into_iter()
-        .find(|k| first == k.dir() && url.contains('/'))
-        .map(|k| k.plural_title())
+    Kind::ALL.into_iter().find(|k| first == k.dir() && url.contains('/')).map(|k| k.plural_title())
 }
 
 fn collect_topics(
@@ -869,7 +882,10 @@ fn collect_topics(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Topic> {
     let mut slugs: BTreeSet<String> = config.topics.keys().cloned().collect();
-    let page_topics = front.into_iter().chain(pages).flat_map(|p| p.source.front.topics.iter().map(move |t| (&p.source.file, t, p.source.front_offset)));
+    let page_topics = front
+        .into_iter()
+        .chain(pages)
+        .flat_map(|p| p.source.front.topics.iter().map(move |t| (&p.source.file, t, p.source.front_offset)));
     let record_topics = records.values().flat_map(|r| r.topics().iter().map(move |t| (&r.file, t, 0)));
     for (file, topic, offset) in page_topics.chain(record_topics) {
         let slug = topic.get_ref();

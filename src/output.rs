@@ -48,17 +48,18 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), Diagnostic>
         let _ = std::fs::remove_dir_all(&staging);
     }
     result.map_err(|err| {
-        Diagnostic::error(output, None, format!("cannot write the output: {err}"))
-            .with_help("check that the output folder's parent exists and is writable; the previous output was left as it was")
+        Diagnostic::error(output, None, format!("cannot write the output: {err}")).with_help(
+            "check that the output folder's parent exists and is writable; the previous output was left as it was",
+        )
     })
 }
 
 /// A fresh path next to `output` (same file system, so renames are atomic).
 fn sibling(output: &Path, purpose: &str) -> Result<PathBuf, Diagnostic> {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Diagnostic::error(output, None, "the output path has no folder name").with_help("pass a folder, e.g. `-o public`"))?;
+    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| {
+        Diagnostic::error(output, None, "the output path has no folder name")
+            .with_help("pass a folder, e.g. `-o public`")
+    })?;
     let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     Ok(parent.join(format!(".{name}.{purpose}-{}", std::process::id())))
 }
@@ -101,10 +102,7 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: path.to_string(),
-            bytes: text.as_bytes().to_vec(),
-        }
+        OutputFile { path: path.to_string(), bytes: text.as_bytes().to_vec() }
     }
 
     #[test]

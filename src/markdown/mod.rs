@@ -83,6 +83,9 @@ pub fn options() -> Options {
 
 type Spanned<'a> = (Event<'a>, Range<usize>);
 
+/// Footnote definitions by label: their events and where the definition is.
+type Footnotes<'a> = BTreeMap<String, (Vec<Spanned<'a>>, Range<usize>)>;
+
 /// Renders a fragment of Markdown against the site's records and pages.
 pub fn render(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
     let events: Vec<Spanned<'_>> = Parser::new_ext(input.text, options()).into_offset_iter().collect();
@@ -101,6 +104,7 @@ pub fn render(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
         open_links: Vec::new(),
         previews: 0,
     };
+    pass.report_undefined_footnotes(&body);
     let events = pass.transform(&body, Mode::Block);
     let mut html = String::with_capacity(input.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -126,7 +130,7 @@ pub fn render_inline(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
 }
 
 /// Takes footnote definitions out of the event stream, keyed by label.
-fn split_footnotes(events: Vec<Spanned<'_>>) -> (Vec<Spanned<'_>>, BTreeMap<String, (Vec<Spanned<'_>>, Range<usize>)>) {
+fn split_footnotes(events: Vec<Spanned<'_>>) -> (Vec<Spanned<'_>>, Footnotes<'_>) {
     let mut body = Vec::with_capacity(events.len());
     let mut footnotes = BTreeMap::new();
     let mut current: Option<(String, Vec<Spanned<'_>>, Range<usize>)> = None;
@@ -166,7 +170,7 @@ struct Pass<'i, 'a> {
     input: &'i MarkdownInput<'i>,
     site: &'i Site,
     out: Rendered,
-    footnotes: BTreeMap<String, (Vec<Spanned<'a>>, Range<usize>)>,
+    footnotes: Footnotes<'a>,
     footnote_numbers: HashMap<String, usize>,
     used_footnotes: HashSet<String>,
     heading_ids: HashSet<String>,
@@ -295,10 +299,28 @@ impl<'i, 'a> Pass<'i, 'a> {
                 }
                 Event::FootnoteReference(label) => self.sidenote(label, range, mode, &mut out),
                 // Blocks cannot live inside a sidenote (it sits inside a paragraph): flatten them.
-                Event::Start(Tag::List(_) | Tag::Item | Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell | Tag::HtmlBlock)
-                | Event::End(TagEnd::List(_) | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::CodeBlock | TagEnd::Table | TagEnd::TableHead | TagEnd::TableRow | TagEnd::TableCell | TagEnd::HtmlBlock)
-                    if mode == Mode::Sidenote =>
-                {
+                Event::Start(
+                    Tag::List(_)
+                    | Tag::Item
+                    | Tag::BlockQuote(_)
+                    | Tag::CodeBlock(_)
+                    | Tag::Table(_)
+                    | Tag::TableHead
+                    | Tag::TableRow
+                    | Tag::TableCell
+                    | Tag::HtmlBlock,
+                )
+                | Event::End(
+                    TagEnd::List(_)
+                    | TagEnd::Item
+                    | TagEnd::BlockQuote(_)
+                    | TagEnd::CodeBlock
+                    | TagEnd::Table
+                    | TagEnd::TableHead
+                    | TagEnd::TableRow
+                    | TagEnd::TableCell
+                    | TagEnd::HtmlBlock,
+                ) if mode == Mode::Sidenote => {
                     if matches!(event, Event::Start(Tag::Item)) {
                         out.push(Event::InlineHtml("<br>– ".into()));
                     }
@@ -334,11 +356,8 @@ impl<'i, 'a> Pass<'i, 'a> {
         let base = explicit_id.map_or_else(|| heading_slug(&title), str::to_string);
         let id = self.unique_heading_id(base);
         let n = level as usize;
-        let class = if classes.is_empty() {
-            String::new()
-        } else {
-            format!(" class=\"{}\"", escape(&classes.join(" ")))
-        };
+        let class =
+            if classes.is_empty() { String::new() } else { format!(" class=\"{}\"", escape(&classes.join(" "))) };
         out.push(Event::Html(format!("<h{n} id=\"{}\"{class}>", escape(&id)).into()));
         self.anchors.push(id.clone());
         out.extend(self.transform(inner, mode));
@@ -389,20 +408,23 @@ impl<'i, 'a> Pass<'i, 'a> {
                 out.push(Event::Html(format!("<div class=\"embed\" id=\"{anchor}\">{marker}</div>\n").into()));
             }
             Scheme::Topic(_) => {
-                self.error(&dest_range, "topics cannot be embedded")
-                    .help = Some(format!("link to the topic instead: `[text]({dest})`"));
+                self.error(&dest_range, "topics cannot be embedded").help =
+                    Some(format!("link to the topic instead: `[text]({dest})`"));
             }
         }
         true
     }
 
-    fn link(&mut self, link_type: LinkType, dest: &CowStr<'a>, title: &CowStr<'a>, range: &Range<usize>, out: &mut Vec<Event<'a>>) {
+    fn link(
+        &mut self,
+        link_type: LinkType,
+        dest: &CowStr<'a>,
+        title: &CowStr<'a>,
+        range: &Range<usize>,
+        out: &mut Vec<Event<'a>>,
+    ) {
         let dest_range = locate(self.input.text, range, dest);
-        let title_attr = if title.is_empty() {
-            String::new()
-        } else {
-            format!(" title=\"{}\"", escape(title))
-        };
+        let title_attr = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape(title)) };
         match reference_scheme(dest) {
             Some(Scheme::Record(kind, id)) => {
                 let Some(key) = self.resolve_record(kind, id, &dest_range) else {
@@ -437,7 +459,9 @@ impl<'i, 'a> Pass<'i, 'a> {
                     return;
                 }
                 let href = self.relative(&Topic::url(slug));
-                out.push(Event::InlineHtml(format!("<a class=\"topic-link\" href=\"{}\"{title_attr}>", escape_url(&href)).into()));
+                out.push(Event::InlineHtml(
+                    format!("<a class=\"topic-link\" href=\"{}\"{title_attr}>", escape_url(&href)).into(),
+                ));
                 self.open_links.push(OpenLink::Plain);
             }
             None => {
@@ -469,7 +493,9 @@ impl<'i, 'a> Pass<'i, 'a> {
         }
         let other_kind = Kind::ALL.into_iter().find(|&k| self.site.record(&RecordKey::new(k, id)).is_some());
         let help = match other_kind {
-            Some(other) => Some(format!("`{id}` is a {}: write `{}:{id}`", other.title().to_lowercase(), other.scheme())),
+            Some(other) => {
+                Some(format!("`{id}` is a {}: write `{}:{id}`", other.title().to_lowercase(), other.scheme()))
+            }
             None => {
                 let ids = self.site.records_of(kind).map(|r| r.id().get_ref().as_str());
                 did_you_mean(id, ids).map(|c| format!("did you mean `{}:{c}`?", kind.scheme()))
@@ -477,7 +503,8 @@ impl<'i, 'a> Pass<'i, 'a> {
         };
         let diagnostic = self.error(range, format!("no {} with id `{id}`", kind.title().to_lowercase()));
         diagnostic.label = Some("unknown reference".to_string());
-        diagnostic.help = help.or_else(|| Some(format!("add a [[{}]] record with id = \"{id}\", or fix the id", kind.table_name())));
+        diagnostic.help =
+            help.or_else(|| Some(format!("add a [[{}]] record with id = \"{id}\", or fix the id", kind.table_name())));
         None
     }
 
@@ -530,8 +557,8 @@ impl<'i, 'a> Pass<'i, 'a> {
 
     fn sidenote(&mut self, label: &str, range: &Range<usize>, mode: Mode, out: &mut Vec<Event<'a>>) {
         let Some((events, _)) = self.footnotes.get(label).cloned() else {
-            self.error(range, format!("footnote `[^{label}]` has no definition"))
-                .help = Some(format!("add a line `[^{label}]: …` below the paragraph"));
+            self.error(range, format!("footnote `[^{label}]` has no definition")).help =
+                Some(format!("add a line `[^{label}]: …` below the paragraph"));
             return;
         };
         if mode == Mode::Sidenote {
@@ -559,6 +586,44 @@ impl<'i, 'a> Pass<'i, 'a> {
             body.trim()
         );
         out.push(Event::InlineHtml(html.into()));
+    }
+
+    /// pulldown-cmark leaves `[^label]` as plain text when no definition exists; find those
+    /// in runs of text (never in code) so a missing definition is an error, not literal text.
+    fn report_undefined_footnotes(&mut self, events: &[Spanned<'_>]) {
+        let mut runs: Vec<Range<usize>> = Vec::new();
+        let mut previous_was_text = false;
+        for (event, range) in events {
+            let is_text = matches!(event, Event::Text(_));
+            match runs.last_mut() {
+                Some(run) if is_text && previous_was_text => run.end = run.end.max(range.end),
+                _ if is_text => runs.push(range.clone()),
+                _ => {}
+            }
+            previous_was_text = is_text;
+        }
+        for run in runs {
+            let Some(text) = self.input.text.get(run.clone()) else { continue };
+            let mut from = 0;
+            while let Some(start) = text[from..].find("[^").map(|i| from + i) {
+                let rest = &text[start + 2..];
+                let Some(len) = rest.find(']') else { break };
+                let label = &rest[..len];
+                from = start + 2;
+                if label.is_empty() || label.contains(char::is_whitespace) || self.footnotes.contains_key(label) {
+                    continue;
+                }
+                let range = run.start + start..run.start + start + len + 3;
+                let known: Vec<&str> = self.footnotes.keys().map(String::as_str).collect();
+                let help = did_you_mean(label, known.iter().copied()).map_or_else(
+                    || format!("add a line `[^{label}]: …` (the note's text) after the paragraph"),
+                    |close| format!("did you mean `[^{close}]`?"),
+                );
+                let diagnostic = self.error(&range, format!("footnote `[^{label}]` has no definition"));
+                diagnostic.label = Some("undefined footnote".to_string());
+                diagnostic.help = Some(help);
+            }
+        }
     }
 
     fn warn_unused_footnotes(&mut self) {
@@ -673,7 +738,11 @@ fn escape_url(url: &str) -> String {
 }
 
 /// Fills placeholders in rendered HTML with what `fill` returns for each.
-pub fn fill_placeholders(html: &str, placeholders: &[Placeholder], mut fill: impl FnMut(&Placeholder) -> String) -> String {
+pub fn fill_placeholders(
+    html: &str,
+    placeholders: &[Placeholder],
+    mut fill: impl FnMut(&Placeholder) -> String,
+) -> String {
     if placeholders.is_empty() {
         return html.to_string();
     }

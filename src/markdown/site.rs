@@ -74,12 +74,7 @@ pub fn render_site(site: &Site, sources: &SourceMap, diagnostics: &mut Vec<Diagn
             Some((key.clone(), render(&input, site)))
         })
         .collect();
-    let mut text = SiteText {
-        front,
-        pages,
-        notes,
-        cited_in: BTreeMap::new(),
-    };
+    let mut text = SiteText { front, pages, notes, cited_in: BTreeMap::new() };
     text.cited_in = join_citations(site, &text);
     let mut found = Vec::new();
     for rendered in text.all_mut() {
@@ -166,11 +161,7 @@ fn toml_string_offset(file_text: &str, span: Range<usize>, value: &str) -> (usiz
             Some(rest) if d == 3 => (rest, inner.len() - rest.len()),
             _ => (inner, 0),
         };
-        return if inner == value {
-            (span.start + d + skip, true)
-        } else {
-            (span.start, false)
-        };
+        return if inner == value { (span.start + d + skip, true) } else { (span.start, false) };
     }
     (span.start, false)
 }
@@ -191,11 +182,8 @@ fn join_citations(site: &Site, text: &SiteText) -> BTreeMap<RecordKey, Vec<Cited
         .chain(notes);
     for (page_url, page_title, rendered) in citing {
         for citation in &rendered.citations {
-            let at = CitedAt {
-                page_url: page_url.clone(),
-                page_title: page_title.clone(),
-                anchor: citation.anchor.clone(),
-            };
+            let at =
+                CitedAt { page_url: page_url.clone(), page_title: page_title.clone(), anchor: citation.anchor.clone() };
             let list = cited_in.entry(citation.key.clone()).or_default();
             if !list.contains(&at) {
                 list.push(at);

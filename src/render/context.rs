@@ -166,19 +166,11 @@ pub struct Views<'a> {
 
 impl<'a> Views<'a> {
     pub fn new(site: &'a Site, text: &'a SiteText) -> Self {
-        Self {
-            site,
-            text,
-            involvement: involvement(site),
-        }
+        Self { site, text, involvement: involvement(site) }
     }
 
     pub fn topic_link(&self, slug: &str) -> TopicLink {
-        TopicLink {
-            slug: slug.to_string(),
-            name: self.site.topic_name(slug),
-            url: Topic::url(slug),
-        }
+        TopicLink { slug: slug.to_string(), name: self.site.topic_name(slug), url: Topic::url(slug) }
     }
 
     pub fn record_link(&self, key: &RecordKey) -> Link {
@@ -196,11 +188,8 @@ impl<'a> Views<'a> {
     pub fn record(&self, record: &Record, detail: Detail) -> RecordView {
         let key = record.key();
         let full = detail == Detail::Full;
-        let note = if full {
-            self.text.notes.get(&key).map(|r| r.html.clone()).unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let note =
+            if full { self.text.notes.get(&key).map(|r| r.html.clone()).unwrap_or_default() } else { String::new() };
         let cited_in = if full { self.cited_in(&key) } else { Vec::new() };
         let involved = if full { self.involved(&key) } else { Vec::new() };
         RecordView {
@@ -244,10 +233,7 @@ impl<'a> Views<'a> {
                     .filter_map(|k| self.site.record(k))
                     .map(|r| self.record(r, Detail::Summary))
                     .collect();
-                (!records.is_empty()).then(|| InvolvedGroup {
-                    kind_title: kind.plural_title(),
-                    records,
-                })
+                (!records.is_empty()).then(|| InvolvedGroup { kind_title: kind.plural_title(), records })
             })
             .collect()
     }
@@ -361,7 +347,9 @@ impl<'a> Views<'a> {
         let name = |id: &str| self.link_to_any(id, PARTY).map(|l| l.title);
         let labels: Vec<String> = match (&record.data, by) {
             (RecordData::Quote(q), GroupBy::Party) => name(q.speaker.get_ref()).into_iter().collect(),
-            (RecordData::Controversy(c), GroupBy::Party) => c.parties.iter().filter_map(|p| name(p.get_ref())).collect(),
+            (RecordData::Controversy(c), GroupBy::Party) => {
+                c.parties.iter().filter_map(|p| name(p.get_ref())).collect()
+            }
             (RecordData::Controversy(c), GroupBy::Status) => vec![c.status.clone()],
             (RecordData::UseCase(u), GroupBy::Stage) => u.stage.iter().map(|s| s.get_ref().clone()).collect(),
             (RecordData::UseCase(u), GroupBy::Technique) => vec![u.technique.clone()],
@@ -371,11 +359,7 @@ impl<'a> Views<'a> {
     }
 
     pub fn page_link(&self, page: &Page) -> Link {
-        Link {
-            title: page.title().to_string(),
-            url: page.url.clone(),
-            kind_title: "",
-        }
+        Link { title: page.title().to_string(), url: page.url.clone(), kind_title: "" }
     }
 }
 

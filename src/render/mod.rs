@@ -71,7 +71,11 @@ pub struct Templates {
 
 impl Templates {
     /// Parses every template, reporting every syntax error and inheritance problem found.
-    pub fn compile(templates: &[TemplateFile], sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Option<Self> {
+    pub fn compile(
+        templates: &[TemplateFile],
+        sources: &mut SourceMap,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<Self> {
         let files: BTreeMap<String, PathBuf> = templates.iter().map(|t| (t.name.clone(), t.file.clone())).collect();
         for template in templates {
             if sources.get(&template.file).is_none() {
@@ -110,7 +114,12 @@ impl Templates {
 }
 
 /// Turns a Tera error into a diagnostic pointing into the template file that caused it.
-fn template_error(err: &tera::Error, files: &BTreeMap<String, PathBuf>, sources: &SourceMap, names: &[&str]) -> Diagnostic {
+fn template_error(
+    err: &tera::Error,
+    files: &BTreeMap<String, PathBuf>,
+    sources: &SourceMap,
+    names: &[&str],
+) -> Diagnostic {
     let file_of = |name: &str| files.get(name).cloned().unwrap_or_else(|| PathBuf::from("templates").join(name));
     let missing = |file: PathBuf, wanted: &str, what: &str| {
         let span = sources.get(&file).and_then(|text| quoted_span(text, wanted));
@@ -249,9 +258,12 @@ struct PageRenderer<'a> {
     globals: Context,
     sources: &'a SourceMap,
     /// Cards and previews by (template, record, root): most records are shown many times.
-    fragments: RwLock<HashMap<(&'static str, RecordKey, String), Result<String, Diagnostic>>>,
+    fragments: RwLock<HashMap<FragmentKey, Result<String, Diagnostic>>>,
     reading_order: Vec<usize>,
 }
+
+/// A card or preview: (template, record, root).
+type FragmentKey = (&'static str, RecordKey, String);
 
 /// Stands in for a preview's id in cached previews; replaced per use.
 const PREVIEW_ID_MARK: &str = "\u{1}preview-id\u{1}";
@@ -330,10 +342,7 @@ impl<'a> PageRenderer<'a> {
     fn render(&self, job: &Job<'_>) -> Result<OutputFile, Diagnostic> {
         let (url, template, context) = self.context(job)?;
         let html = self.templates.render(template, &context, self.sources)?;
-        Ok(OutputFile {
-            path: url,
-            bytes: html.into_bytes(),
-        })
+        Ok(OutputFile { path: url, bytes: html.into_bytes() })
     }
 
     /// The page's URL, its template, and its full context.
@@ -353,7 +362,12 @@ impl<'a> PageRenderer<'a> {
                     key_points: text.front.key_points.iter().map(|k| self.fill(k, &root)).collect::<Result<_, _>>()?,
                     content: self.fill(&text.front.body, &root)?,
                     sections: site.sections().map(|p| self.section_summary(p)).collect(),
-                    figures: self.views.sorted_records(Kind::Figure).into_iter().map(|r| self.views.record(r, Detail::Summary)).collect(),
+                    figures: self
+                        .views
+                        .sorted_records(Kind::Figure)
+                        .into_iter()
+                        .map(|r| self.views.record(r, Detail::Summary))
+                        .collect(),
                 };
                 let mut context = self.base_context(&url, Current::Page(&url));
                 context.insert("front", &front);
@@ -365,17 +379,16 @@ impl<'a> PageRenderer<'a> {
                 let url = page.url.clone();
                 let root = root_of(&url);
                 let view = self.section_view(*i, page, rendered, &root)?;
-                let section_url = page
-                    .parent
-                    .as_ref()
-                    .and_then(|rel| site.page_by_rel(rel))
-                    .map_or(url.clone(), |p| p.url.clone());
+                let section_url =
+                    page.parent.as_ref().and_then(|rel| site.page_by_rel(rel)).map_or(url.clone(), |p| p.url.clone());
                 let mut context = self.base_context(&url, Current::Page(&section_url));
                 context.insert("page", &view);
                 (url, "section.html", context)
             }
             Job::Record(key) => {
-                let record = site.record(key).ok_or_else(|| Diagnostic::error("content", None, format!("record `{key}` vanished")))?;
+                let record = site
+                    .record(key)
+                    .ok_or_else(|| Diagnostic::error("content", None, format!("record `{key}` vanished")))?;
                 let url = key.url();
                 let mut context = self.base_context(&url, Current::Kind(key.kind));
                 context.insert("record", &self.views.record(record, Detail::Full));
@@ -387,7 +400,12 @@ impl<'a> PageRenderer<'a> {
                     kind: kind.table_name(),
                     title: kind.plural_title(),
                     url: url.clone(),
-                    records: self.views.sorted_records(*kind).into_iter().map(|r| self.views.record(r, Detail::Summary)).collect(),
+                    records: self
+                        .views
+                        .sorted_records(*kind)
+                        .into_iter()
+                        .map(|r| self.views.record(r, Detail::Summary))
+                        .collect(),
                     groupings: self.views.groupings(*kind),
                 };
                 let mut context = self.base_context(&url, Current::Kind(*kind));
@@ -408,13 +426,8 @@ impl<'a> PageRenderer<'a> {
                     .filter(|r| has_topic(r.topics()))
                     .map(|r| self.views.record(r, Detail::Summary))
                     .collect();
-                let view = TopicView {
-                    slug: topic.slug.clone(),
-                    name: topic.name.clone(),
-                    url: url.clone(),
-                    pages,
-                    records,
-                };
+                let view =
+                    TopicView { slug: topic.slug.clone(), name: topic.name.clone(), url: url.clone(), pages, records };
                 let mut context = self.base_context(&url, Current::Topics);
                 context.insert("topic", &view);
                 (url, "topic.html", context)
@@ -429,13 +442,12 @@ impl<'a> PageRenderer<'a> {
                             .chain(&site.pages)
                             .filter(|p| p.source.front.topics.iter().any(|x| x.get_ref() == &t.slug))
                             .count()
-                            + site.records.values().filter(|r| r.topics().iter().any(|x| x.get_ref() == &t.slug)).count();
-                        TopicCount {
-                            slug: t.slug.clone(),
-                            name: t.name.clone(),
-                            url: Topic::url(&t.slug),
-                            count,
-                        }
+                            + site
+                                .records
+                                .values()
+                                .filter(|r| r.topics().iter().any(|x| x.get_ref() == &t.slug))
+                                .count();
+                        TopicCount { slug: t.slug.clone(), name: t.name.clone(), url: Topic::url(&t.slug), count }
                     })
                     .collect();
                 let mut context = self.base_context(&url, Current::Topics);
@@ -459,7 +471,13 @@ impl<'a> PageRenderer<'a> {
         }
     }
 
-    fn section_view<'p>(&self, index: usize, page: &'p Page, rendered: &'p Rendered, root: &str) -> Result<SectionView<'p>, Diagnostic> {
+    fn section_view<'p>(
+        &self,
+        index: usize,
+        page: &'p Page,
+        rendered: &'p Rendered,
+        root: &str,
+    ) -> Result<SectionView<'p>, Diagnostic> {
         let site = self.site();
         let position = self.reading_order.iter().position(|&i| i == index);
         let neighbour = |offset: isize| {
@@ -482,15 +500,7 @@ impl<'a> PageRenderer<'a> {
             updated: front.updated.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
             topics: front.topics.iter().map(|t| self.views.topic_link(t.get_ref())).collect(),
             content: self.fill(rendered, root)?,
-            toc: rendered
-                .toc
-                .iter()
-                .map(|t| TocView {
-                    level: t.level,
-                    id: &t.id,
-                    title: &t.title,
-                })
-                .collect(),
+            toc: rendered.toc.iter().map(|t| TocView { level: t.level, id: &t.id, title: &t.title }).collect(),
             cited: cited_keys
                 .into_iter()
                 .filter_map(|k| site.record(k))
@@ -513,11 +523,8 @@ impl<'a> PageRenderer<'a> {
         let root = root_of(url);
         context.insert("root", &root);
         context.insert("page_url", url);
-        let canonical = if url == "index.html" {
-            site.config.base_url.clone()
-        } else {
-            format!("{}{url}", site.config.base_url)
-        };
+        let canonical =
+            if url == "index.html" { site.config.base_url.clone() } else { format!("{}{url}", site.config.base_url) };
         context.insert("canonical", &canonical);
         let nav = Nav {
             sections: site

@@ -52,7 +52,9 @@ fn check_case(case: &Path) -> Result<(), String> {
     }
     let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
     if expected != text {
-        return Err(format!("diagnostics differ from expected.txt (BLESS=1 to update)\n--- expected\n{expected}\n--- got\n{text}"));
+        return Err(format!(
+            "diagnostics differ from expected.txt (BLESS=1 to update)\n--- expected\n{expected}\n--- got\n{text}"
+        ));
     }
     Ok(())
 }
@@ -82,4 +84,14 @@ fn the_command_line_exits_1_on_content_errors_and_2_on_usage_errors() {
         .output()
         .expect("run briefing");
     assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn missing_site_files_are_named() {
+    let site = TestSite::base();
+    site.remove("content/_index.md").remove("site.toml");
+    let outcome = site.build();
+    let lines = error_lines(&outcome);
+    assert!(lines.iter().any(|l| l.starts_with("content/_index.md") && l.contains("no front page")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("site.toml") && l.contains("no `site.toml`")), "{lines:?}");
 }

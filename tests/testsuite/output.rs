@@ -1,4 +1,7 @@
-//! What a successful build writes: pages, links, backlinks, determinism.
+//! What a successful build writes: a page per record, kind, topic; backlinks to paragraphs;
+//! relative links that resolve; overrides; drafts; determinism.
+
+use std::path::Path;
 
 use crate::support::{TestSite, snapshot};
 
@@ -9,4 +12,200 @@ fn two_builds_are_byte_identical() {
     let first = snapshot(&site.output());
     site.build_ok();
     assert_eq!(first, snapshot(&site.output()));
+}
+
+#[test]
+fn every_record_kind_topic_and_section_gets_a_page() {
+    let site = TestSite::base();
+    let outcome = site.build_ok();
+    let built = outcome.site.expect("built");
+    assert_eq!(built.records, 9);
+    for page in [
+        "index.html",
+        "one.html",
+        "two.html",
+        "404.html",
+        "quotes/index.html",
+        "quotes/not-worried.html",
+        "quotes/reasonable.html",
+        "use-cases/storyboards.html",
+        "controversies/consent.html",
+        "people/ada-chief.html",
+        "organizations/studio.html",
+        "figures/revenue.html",
+        "sources/article.html",
+        "sources/index.html",
+        "topics/index.html",
+        "topics/ai.html",
+    ] {
+        assert!(site.output().join(page).is_file(), "missing {page}");
+    }
+    assert_eq!(built.pages, 22);
+}
+
+#[test]
+fn record_pages_link_back_to_the_citing_paragraph() {
+    let site = TestSite::base();
+    site.build_ok();
+    let quote = site.page("quotes/not-worried.html");
+    assert!(quote.contains("href=\"../one.html#p-2\""), "{quote}");
+    let section = site.page("one.html");
+    assert!(section.contains("id=\"p-2\""), "{section}");
+    let person = site.page("people/ada-chief.html");
+    assert!(person.contains("../quotes/reasonable.html"), "people list the quotes they said");
+}
+
+#[test]
+fn every_internal_link_and_fragment_resolves() {
+    let site = TestSite::base();
+    site.build_ok();
+    let broken = broken_links(&site.output());
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn base_url_appears_only_in_absolute_urls() {
+    let site = TestSite::base();
+    let mut options = site.options();
+    options.base_url = Some("https://example.com/some/sub/path/".to_string());
+    let outcome = briefing::build(&options);
+    assert!(outcome.site.is_some());
+    let page = site.page("quotes/not-worried.html");
+    assert!(page.contains("https://example.com/some/sub/path/quotes/not-worried.html"), "canonical");
+    for line in page.lines().filter(|l| l.contains("/some/sub/path/")) {
+        assert!(line.contains("https://example.com/some/sub/path/"), "relative use of base_url: {line}");
+    }
+}
+
+#[test]
+fn assets_are_fingerprinted_and_linked() {
+    let site = TestSite::base();
+    site.build_ok();
+    let index = site.page("index.html");
+    let css = std::fs::read_dir(site.output())
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with("briefing.") && name.ends_with(".css"))
+        .expect("fingerprinted stylesheet");
+    assert!(css.len() > "briefing.css".len());
+    assert!(index.contains(&format!("href=\"{css}\"")), "index links {css}");
+}
+
+#[test]
+fn site_templates_and_static_files_override_the_theme() {
+    let site = TestSite::base();
+    site.write("templates/404.html", "<!doctype html><title>gone</title><p>Custom {{ site.title }}</p>\n");
+    site.write("static/robots-extra.txt", "hello");
+    site.build_ok();
+    assert!(site.page("404.html").contains("Custom Fixture briefing"));
+    assert_eq!(site.page("robots-extra.txt"), "hello");
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = TestSite::base();
+    site.write("content/draft.md", "+++\ntitle = \"Draft\"\ndraft = true\n+++\nNot yet.\n");
+    site.build_ok();
+    assert!(!site.output().join("draft.html").exists());
+    let mut options = site.options();
+    options.drafts = true;
+    assert!(briefing::build(&options).site.is_some());
+    assert!(site.output().join("draft.html").exists());
+}
+
+#[test]
+fn section_folders_nest_pages_with_relative_links() {
+    let site = TestSite::base();
+    site.write("content/practice/_index.md", "+++\ntitle = \"Practice\"\nweight = 3\n+++\nSee [VFX](vfx.md#jobs).\n");
+    site.write(
+        "content/practice/vfx.md",
+        "+++\ntitle = \"VFX\"\n+++\n## Jobs {#jobs}\n\nBack to [the stance](../one.md) and [Ada](person:ada-chief).\n",
+    );
+    site.build_ok();
+    let vfx = site.page("practice/vfx.html");
+    assert!(vfx.contains("href=\"../one.html\""), "{vfx}");
+    assert!(vfx.contains("href=\"../people/ada-chief.html\""), "{vfx}");
+    assert!(site.page("practice/index.html").contains("href=\"vfx.html#jobs\""));
+    let broken = broken_links(&site.output());
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn warnings_are_shown_but_do_not_fail_the_build() {
+    let site = TestSite::base();
+    site.edit("content/two.md", "## Practice", "## Practice\n\n[^unused]: Never referenced.\n");
+    let outcome = site.build_ok();
+    let warnings: Vec<_> = outcome.diagnostics.iter().filter(|d| !d.is_error()).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].message.contains("never referenced"));
+}
+
+#[test]
+fn sidenotes_callouts_and_embeds_become_their_markup() {
+    let site = TestSite::base();
+    site.build_ok();
+    let page = site.page("one.html");
+    assert!(page.contains("class=\"margin-toggle\""), "sidenote toggle");
+    assert!(page.contains("class=\"sidenote\""), "sidenote body");
+    assert!(page.contains("callout callout-note"), "callout");
+    assert!(page.contains("class=\"embed\" id=\"p-2\""), "embedded card");
+    assert!(page.contains("aria-describedby=\"pv-1\"") && page.contains("id=\"pv-1\""), "preview");
+    assert!(!page.contains('\u{0}'), "no placeholder left behind");
+}
+
+/// Every `href`/`src` that points inside the site, resolved from its page, with its fragment.
+fn broken_links(output: &Path) -> Vec<String> {
+    let pages = snapshot(output);
+    let mut broken = Vec::new();
+    for (path, bytes) in &pages {
+        if path.extension().and_then(|e| e.to_str()) != Some("html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(bytes);
+        for target in attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "src")) {
+            if target.contains("://") || target.starts_with("mailto:") || target.starts_with('/') {
+                continue;
+            }
+            let (file, fragment) = target.split_once('#').unwrap_or((&target, ""));
+            let resolved = if file.is_empty() {
+                path.clone()
+            } else {
+                normalize(&path.parent().unwrap_or(Path::new("")).join(file))
+            };
+            let Some(target_bytes) = pages.get(&resolved) else {
+                broken.push(format!("{}: {target} (no file {})", path.display(), resolved.display()));
+                continue;
+            };
+            let target_html = String::from_utf8_lossy(target_bytes);
+            if !fragment.is_empty() && !target_html.contains(&format!("id=\"{fragment}\"")) {
+                broken.push(format!("{}: {target} (no id {fragment})", path.display()));
+            }
+        }
+    }
+    broken
+}
+
+fn attribute_values(html: &str, name: &str) -> Vec<String> {
+    let needle = format!(" {name}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest.find('"').map(|end| rest[..end].replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+fn normalize(path: &Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
