@@ -554,6 +554,10 @@ pub struct ModelOptions {
 pub fn build_model(loaded: LoadedSite, options: &ModelOptions, diagnostics: &mut Vec<Diagnostic>) -> Option<Site> {
     let LoadedSite { root, config, pages, records, .. } = loaded;
     let records = index_records(records, diagnostics);
+    check_references(&records, diagnostics);
+    check_quotes_verbatim(&root, &records, diagnostics);
+    check_stages(&records, diagnostics);
+    let (front, pages) = arrange_pages(pages, options, diagnostics);
     let mut config = config?;
     if let Some(base_url) = &options.base_url {
         config.base_url = base_url.clone();
@@ -561,10 +565,6 @@ pub fn build_model(loaded: LoadedSite, options: &ModelOptions, diagnostics: &mut
     if !config.base_url.ends_with('/') {
         config.base_url.push('/');
     }
-    check_references(&records, diagnostics);
-    check_quotes_verbatim(&root, &records, diagnostics);
-    check_stages(&records, diagnostics);
-    let (front, pages) = arrange_pages(pages, options, diagnostics);
     let topics = collect_topics(&config, front.as_ref(), &pages, &records, diagnostics);
     Some(Site { root, config, front: front?, pages, records, topics })
 }

@@ -214,8 +214,7 @@ impl<'i, 'a> Pass<'i, 'a> {
 
     /// A root-relative URL as seen from the page being rendered.
     fn relative(&self, url: &str) -> String {
-        let depth = self.input.page_url.matches('/').count();
-        format!("{}{url}", "../".repeat(depth))
+        relative_url(self.input.page_url, url)
     }
 
     fn transform(&mut self, events: &[Spanned<'a>], mode: Mode) -> Vec<Event<'a>> {
@@ -263,11 +262,11 @@ impl<'i, 'a> Pass<'i, 'a> {
                 Event::Start(Tag::BlockQuote(Some(kind))) if mode == Mode::Block => {
                     let (class, label) = callout(*kind);
                     out.push(Event::Html(
-                        format!("<aside class=\"callout callout-{class}\" aria-label=\"{label}\">\n<p class=\"callout-title\">{label}</p>\n").into(),
+                        format!("<div class=\"callout callout-{class}\" role=\"note\" aria-label=\"{label}\">\n<p class=\"callout-title\">{label}</p>\n").into(),
                     ));
                 }
                 Event::End(TagEnd::BlockQuote(Some(_))) if mode == Mode::Block => {
-                    out.push(Event::Html("</aside>\n".into()));
+                    out.push(Event::Html("</div>\n".into()));
                 }
                 Event::Start(Tag::Table(_)) if mode == Mode::Block => {
                     out.push(Event::Html("<div class=\"table-wrap\">\n".into()));
@@ -724,6 +723,18 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// The shortest relative URL from the page at `from` to `to` (both root-relative):
+/// from `practice/index.html`, `practice/vfx.html` is `vfx.html` and `quotes/a.html` is `../quotes/a.html`.
+pub fn relative_url(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = from.split('/').collect();
+    let from_dirs = &from_dirs[..from_dirs.len() - 1];
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dirs.iter().zip(&to_parts[..to_parts.len() - 1]).take_while(|(a, b)| a == b).count();
+    let mut url = "../".repeat(from_dirs.len() - common);
+    url.push_str(&to_parts[common..].join("/"));
+    url
+}
+
 /// Escapes text for an HTML attribute or body.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -763,6 +774,14 @@ pub fn fill_placeholders(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_urls_are_shortest() {
+        assert_eq!(relative_url("index.html", "quotes/a.html"), "quotes/a.html");
+        assert_eq!(relative_url("quotes/b.html", "quotes/a.html"), "a.html");
+        assert_eq!(relative_url("practice/vfx.html", "stance.html"), "../stance.html");
+        assert_eq!(relative_url("a/b/c.html", "a/d.html"), "../d.html");
+    }
 
     #[test]
     fn normalize_resolves_parent_dirs() {
