@@ -579,7 +579,7 @@ impl<'i, 'a> Pass<'i, 'a> {
         let mut html = String::new();
         let _ = write!(
             html,
-            "<label for=\"{id}\" class=\"sidenote-number\" aria-label=\"Note {number}\">{number}</label>\
+            "<label for=\"{id}\" class=\"sidenote-number\"><span class=\"visually-hidden\">Note </span>{number}</label>\
              <input type=\"checkbox\" id=\"{id}\" class=\"margin-toggle\">\
              <span class=\"sidenote\" role=\"note\"><span class=\"sidenote-label\">{number}</span> {}</span>",
             body.trim()
