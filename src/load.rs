@@ -112,10 +112,21 @@ fn display_path(site: &LoadedSite, path: &Path) -> PathBuf {
 
 fn read_text(site: &mut LoadedSite, path: &Path) -> Option<(PathBuf, String)> {
     let shown = display_path(site, path);
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
+    match std::fs::read(path).map(String::from_utf8) {
+        Ok(Ok(text)) => {
             site.sources.insert(shown.clone(), text.as_str());
             Some((shown, text))
+        }
+        Ok(Err(err)) => {
+            let at = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            site.sources.insert(shown.clone(), text.as_str());
+            site.diagnostics.push(
+                Diagnostic::error(shown, Some(at..at + 1), "this file is not valid UTF-8")
+                    .with_label("invalid byte")
+                    .with_help("save the file as UTF-8 (most editors have an “encoding” option)"),
+            );
+            None
         }
         Err(err) => {
             site.diagnostics.push(Diagnostic::error(shown, None, format!("cannot read this file: {err}")));

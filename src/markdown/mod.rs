@@ -369,6 +369,11 @@ impl<'i, 'a> Pass<'i, 'a> {
 
     fn unique_heading_id(&mut self, base: String) -> String {
         let base = if base.is_empty() { "section".to_string() } else { base };
+        // Generated ids (paragraphs, sidenotes, previews) and the theme's own ids must stay unique.
+        let reserved = base == "main"
+            || base == "all"
+            || ["p-", "li-", "sn-", "pv-", "b-", "grouping-", "kp", "dek-"].iter().any(|p| base.starts_with(p));
+        let base = if reserved { format!("h-{base}") } else { base };
         let mut id = base.clone();
         let mut n = 1;
         while !self.heading_ids.insert(id.clone()) {

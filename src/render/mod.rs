@@ -99,7 +99,7 @@ impl Templates {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
         if let Err(err) = tera.add_raw_templates(valid) {
-            diagnostics.push(template_error(&err, &files, sources, &names));
+            diagnostics.extend(reference_errors(&err, &files, sources, &names));
             return None;
         }
         Some(Self { tera, files })
@@ -167,6 +167,134 @@ fn template_error(
         .with_help("one of them must not use `{% extends %}`"),
         other => Diagnostic::error(PathBuf::from("templates"), None, format!("template error: {other}")),
     }
+}
+
+/// Tera reports unknown filters, tests, functions, components and includes of all templates at once,
+/// as one message of rustc-style reports; each becomes its own diagnostic.
+fn reference_errors(
+    err: &tera::Error,
+    files: &BTreeMap<String, PathBuf>,
+    sources: &SourceMap,
+    names: &[&str],
+) -> Vec<Diagnostic> {
+    let ErrorKind::Msg(message) = err.kind() else {
+        return vec![template_error(err, files, sources, names)];
+    };
+    let reports = parse_reports(message);
+    if reports.is_empty() {
+        return vec![template_error(err, files, sources, names)];
+    }
+    let components: Vec<String> = files
+        .values()
+        .filter_map(|file| sources.get(file))
+        .flat_map(|text| text.match_indices("{% component ").map(move |(i, m)| &text[i + m.len()..]))
+        .filter_map(|rest| rest.split(|c: char| !(c.is_alphanumeric() || c == '_')).next())
+        .map(str::to_string)
+        .collect();
+    reports
+        .into_iter()
+        .map(|report| {
+            let file = files.get(&report.template).cloned().unwrap_or_else(|| PathBuf::from("templates").join(&report.template));
+            let span = sources.get(&file).map(|text| {
+                let start = crate::diagnostics::offset_of(text, report.line, report.col.saturating_sub(1));
+                start..start + report.width.max(1)
+            });
+            let wanted = report.message.split('`').nth(1).unwrap_or("");
+            let help = if report.message.starts_with("Unknown template") {
+                did_you_mean(wanted, names.iter().copied()).map(|c| format!("did you mean `{c}`?"))
+            } else if report.message.starts_with("Unknown filter") {
+                did_you_mean(wanted, TERA_FILTERS).map(|c| format!("did you mean `{c}`?"))
+            } else if report.message.starts_with("Unknown component") {
+                did_you_mean(wanted, components.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?"))
+            } else {
+                None
+            };
+            Diagnostic::error(file, span, format!("template error: {}", report.message))
+                .with_help(help.unwrap_or_else(|| "see Tera 2's documentation for the built-in filters, tests and functions, and docs/TEMPLATES.md for the theme's templates and components".to_string()))
+        })
+        .collect()
+}
+
+/// Tera 2.4's built-in filters, for suggestions (Tera does not list them publicly).
+const TERA_FILTERS: [&str; 37] = [
+    "safe",
+    "default",
+    "upper",
+    "lower",
+    "wordcount",
+    "escape",
+    "escape_html",
+    "escape_xml",
+    "newlines_to_br",
+    "pluralize",
+    "trim",
+    "trim_start",
+    "trim_end",
+    "replace",
+    "capitalize",
+    "title",
+    "truncate",
+    "indent",
+    "str",
+    "int",
+    "float",
+    "length",
+    "reverse",
+    "split",
+    "abs",
+    "round",
+    "first",
+    "last",
+    "nth",
+    "join",
+    "sort",
+    "unique",
+    "get",
+    "values",
+    "keys",
+    "pairs",
+    "group_by",
+];
+
+/// One report inside a Tera message: what, which template, where.
+#[derive(Debug, PartialEq, Eq)]
+struct Report {
+    message: String,
+    template: String,
+    line: usize,
+    col: usize,
+    width: usize,
+}
+
+/// Parses `error: MESSAGE\n --> NAME:LINE:COL\n |\n N | source\n | ^^^^` blocks.
+fn parse_reports(text: &str) -> Vec<Report> {
+    let mut reports = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(message) = line.trim().strip_prefix("error: ") else { continue };
+        let Some(location) = lines.next().and_then(|l| l.trim().strip_prefix("--> ")) else { continue };
+        let mut parts = location.rsplitn(3, ':');
+        let (Some(col), Some(line_no), Some(template)) = (parts.next(), parts.next(), parts.next()) else { continue };
+        let (Ok(col), Ok(line_no)) = (col.parse::<usize>(), line_no.parse::<usize>()) else { continue };
+        let mut width = 1;
+        while let Some(next) = lines.peek() {
+            if next.trim().starts_with("error: ") {
+                break;
+            }
+            if let Some(carets) = next.split('|').nth(1).filter(|rest| rest.contains('^')) {
+                width = carets.chars().filter(|&c| c == '^').count();
+            }
+            lines.next();
+        }
+        reports.push(Report {
+            message: message.trim().to_string(),
+            template: template.to_string(),
+            line: line_no,
+            col,
+            width,
+        });
+    }
+    reports
 }
 
 /// The span of `"name"` or `'name'` in a template, to point at a missing template's name.
@@ -620,6 +748,18 @@ mod tests {
         assert_eq!(root_of("index.html"), "");
         assert_eq!(root_of("quotes/a.html"), "../");
         assert_eq!(root_of("a/b/c.html"), "../../");
+    }
+
+    #[test]
+    fn tera_reports_are_split_into_positions() {
+        let text = "error: Unknown filter `nope`\n --> 404.html:2:17\n  |\n2 | {{ x | nope }}\n  |        ^^^^\n\nerror: Unknown template `p.html`\n --> a.html:1:12\n";
+        let reports = parse_reports(text);
+        assert_eq!(reports.len(), 2);
+        assert_eq!(
+            reports[0],
+            Report { message: "Unknown filter `nope`".into(), template: "404.html".into(), line: 2, col: 17, width: 4 }
+        );
+        assert_eq!(reports[1].template, "a.html");
     }
 
     #[test]
