@@ -1,0 +1,27 @@
+// The W3C Nu HTML checker (vnu-jar, run with the machine's Java) over every page of the built briefing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { buildSite, listFiles } from './support.mjs';
+
+const require = createRequire(import.meta.url);
+
+test('every page is valid HTML according to the Nu checker', async () => {
+  const site = buildSite();
+  const pages = (await listFiles(site, '.html')).map((p) => path.join(site, p));
+  assert.ok(pages.length > 0, 'no pages were built');
+  const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
+  let report;
+  try {
+    report = execFileSync('java', ['-jar', jar, '--format', 'json', '--also-check-css', ...pages], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    report = err.stderr || err.stdout; // vnu exits 1 when it finds errors and reports on stderr
+  }
+  const messages = JSON.parse(report || '{"messages":[]}').messages ?? [];
+  const errors = messages.filter((m) => m.type === 'error' || m.subType === 'fatal');
+  const shown = errors.map((m) => `${path.relative(site, new URL(m.url).pathname)}:${m.lastLine}:${m.firstColumn ?? m.lastColumn}: ${m.message}`);
+  console.log(`# Nu checker: ${pages.length} pages, ${errors.length} errors, ${messages.length - errors.length} warnings/info`);
+  assert.deepEqual(shown, [], `${errors.length} validation errors`);
+});
