@@ -91,7 +91,12 @@ export function screenshotPath(name) {
 /// Records failed requests, HTTP errors and console errors of a page.
 export function watchProblems(page) {
   const problems = [];
-  page.on('requestfailed', (r) => problems.push(`failed request ${r.url()} (${r.failure()?.errorText})`));
+  // ERR_ABORTED is a request cut short by the next navigation (the favicon, typically), not a missing
+  // file: those show up as HTTP 404 here, or as ERR_FILE_NOT_FOUND from file://.
+  page.on('requestfailed', (r) => {
+    const reason = r.failure()?.errorText ?? '';
+    if (reason !== 'net::ERR_ABORTED') problems.push(`failed request ${r.url()} (${reason})`);
+  });
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

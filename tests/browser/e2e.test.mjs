@@ -1,0 +1,187 @@
+// End-to-end: a reader in a real browser (Debian's chromium via playwright-core), pages served from
+// 127.0.0.1, under a subpath, and opened from disk.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildSite, launch, serve, screenshotPath, watchProblems } from './support.mjs';
+
+let site, server, browser;
+
+before(async () => {
+  site = buildSite();
+  server = await serve(site);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function newPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+test('front page → section → record → back through "cited in" to the exact paragraph', async () => {
+  const { context, page } = await newPage();
+  const problems = watchProblems(page);
+  await page.goto(server.base + 'index.html');
+  await page.screenshot({ path: screenshotPath('desktop-front.png'), fullPage: true });
+  await page.locator('.contents .section-list a').first().click();
+  const sectionUrl = new URL(page.url());
+  assert.match(sectionUrl.pathname, /\.html$/);
+  const ref = page.locator('.prose .ref-link').first();
+  const recordHref = await ref.getAttribute('href');
+  await ref.click();
+  assert.ok(page.url().endsWith(recordHref.replace(/^(\.\.\/)+/, '')), `landed on ${page.url()}`);
+  const sectionFile = sectionUrl.pathname.split('/').pop();
+  const back = page.locator(`.cited-in a[href*="${sectionFile}#"]`).first();
+  const backHref = await back.getAttribute('href');
+  await back.click();
+  const fragment = backHref.split('#')[1];
+  assert.equal(new URL(page.url()).hash, `#${fragment}`);
+  const target = page.locator(`[id="${fragment}"]`);
+  const recordFile = recordHref.split('/').pop();
+  assert.ok(await target.locator(`a[href$="${recordFile}"]`).count() > 0, 'the paragraph cites the record');
+  assert.ok(await target.isVisible());
+  const box = await target.boundingBox();
+  assert.ok(box.y >= -1 && box.y < 900, `the paragraph is scrolled into view (y=${box.y})`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/// The first section page that has a sidenote.
+async function pageWithSidenote(page) {
+  await page.goto(server.base + 'index.html');
+  const hrefs = await page.locator('.contents .section-list a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  for (const href of hrefs) {
+    await page.goto(server.base + href);
+    if (await page.locator('.sidenote-number').count()) return href;
+  }
+  throw new Error('no section has a sidenote');
+}
+
+test('a sidenote opens by tap at 390 px', async () => {
+  const { context, page } = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await pageWithSidenote(page);
+  const label = page.locator('.sidenote-number').first();
+  const note = page.locator('.sidenote').first();
+  assert.equal(await note.isVisible(), false, 'closed before the tap');
+  await label.tap();
+  assert.equal(await note.isVisible(), true, 'open after the tap');
+  const box = await note.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390 + 1, 'inside the viewport');
+  await page.screenshot({ path: screenshotPath('mobile-sidenote.png'), fullPage: false });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no horizontal scrolling (scrollWidth ${width})`);
+  await context.close();
+});
+
+test('a sidenote sits in the margin at 1280 px', async () => {
+  const { context, page } = await newPage();
+  await pageWithSidenote(page);
+  const note = page.locator('.sidenote').first();
+  assert.equal(await note.isVisible(), true, 'visible without interaction');
+  const noteBox = await note.boundingBox();
+  const paragraph = page.locator('.prose > p').first();
+  const textBox = await paragraph.boundingBox();
+  assert.ok(noteBox.x >= textBox.x + textBox.width, `note (x=${noteBox.x}) right of the text column (ends ${textBox.x + textBox.width})`);
+  await context.close();
+});
+
+test('a reference preview opens on hover and on keyboard focus', async () => {
+  const { context, page } = await newPage();
+  await page.goto(server.base + 'index.html');
+  await page.locator('.contents .section-list a').first().click();
+  const ref = page.locator('.prose .ref').first();
+  const preview = ref.locator('.ref-preview');
+  assert.equal(await preview.isVisible(), false);
+  await ref.locator('.ref-link').hover();
+  assert.equal(await preview.isVisible(), true, 'visible on hover');
+  await page.mouse.move(0, 0);
+  assert.equal(await preview.isVisible(), false, 'hidden again');
+  await ref.locator('.ref-link').focus();
+  assert.equal(await preview.isVisible(), true, 'visible on focus');
+  const id = await preview.getAttribute('id');
+  assert.equal(await ref.locator('.ref-link').getAttribute('aria-describedby'), id);
+  await page.keyboard.press('Escape');
+  assert.equal(await preview.isVisible(), false, 'Escape dismisses it');
+  await context.close();
+});
+
+test('dark mode changes the palette', async () => {
+  const colors = {};
+  for (const colorScheme of ['light', 'dark']) {
+    const { context, page } = await newPage({ colorScheme });
+    await page.goto(server.base + 'index.html');
+    colors[colorScheme] = await page.evaluate(() => {
+      const style = getComputedStyle(document.documentElement);
+      return { bg: style.backgroundColor, fg: style.color };
+    });
+    if (colorScheme === 'dark') await page.screenshot({ path: screenshotPath('desktop-dark.png'), fullPage: true });
+    await context.close();
+  }
+  assert.notEqual(colors.light.bg, colors.dark.bg);
+  assert.notEqual(colors.light.fg, colors.dark.fg);
+});
+
+test('the site works with JavaScript disabled', async () => {
+  const { context, page } = await newPage({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  const problems = watchProblems(page);
+  await pageWithSidenote(page);
+  const note = page.locator('.sidenote').first();
+  await page.locator('.sidenote-number').first().click();
+  assert.equal(await note.isVisible(), true, 'sidenotes open without JS');
+  await page.locator('.site-nav a').last().click();
+  assert.match(page.url(), /\.html$/);
+  await page.screenshot({ path: screenshotPath('mobile-nojs.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/// Visits every page reachable from `start` by internal links; returns the problems seen.
+async function crawl(page, start, inside) {
+  const problems = watchProblems(page);
+  const seen = new Set();
+  const queue = [start];
+  while (queue.length) {
+    const url = queue.shift();
+    if (seen.has(url)) continue;
+    seen.add(url);
+    const response = await page.goto(url);
+    if (response && !response.ok() && !url.startsWith('file:')) problems.push(`HTTP ${response.status()} ${url}`);
+    const links = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href));
+    for (const link of links) {
+      const clean = link.split('#')[0];
+      if (inside(clean) && !seen.has(clean)) queue.push(clean);
+    }
+  }
+  return { problems, pages: seen.size };
+}
+
+test('served under a subpath, every page and asset loads', async () => {
+  const sub = await serve(site, '/some/sub/path/');
+  const { context, page } = await newPage();
+  try {
+    const { problems, pages } = await crawl(page, sub.base + 'index.html', (u) => u.startsWith(sub.base));
+    console.log(`# subpath crawl: ${pages} pages`);
+    assert.ok(pages > 10);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    await sub.close();
+  }
+});
+
+test('opened from file://, every page and asset loads', async () => {
+  const { context, page } = await newPage();
+  const base = pathToFileURL(site + path.sep).href;
+  const { problems, pages } = await crawl(page, base + 'index.html', (u) => u.startsWith(base));
+  console.log(`# file:// crawl: ${pages} pages`);
+  assert.ok(pages > 10);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
