@@ -3,4 +3,5 @@
 
 mod errors;
 mod output;
+mod properties;
 mod support;
