@@ -3,7 +3,7 @@
 //! and, in the same run, the floor: pulldown-cmark alone parsing the same Markdown and writing
 //! `push_html` output.
 //!
-//! cargo bench --bench build -- [--pages 1000,10000] [--runs 5] [--seed 42]
+//! cargo bench --bench build -- [--pages 1000,10000] [--runs 5] [--seed 42] [--keep]
 
 mod corpus;
 
@@ -15,10 +15,12 @@ struct Args {
     pages: Vec<usize>,
     runs: usize,
     seed: u64,
+    /// Keep the generated sites (and print where they are) instead of deleting them.
+    keep: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { pages: vec![1_000, 10_000], runs: 5, seed: 42 };
+    let mut args = Args { pages: vec![1_000, 10_000], runs: 5, seed: 42, keep: false };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -31,8 +33,9 @@ fn parse_args() -> Result<Args, String> {
             }
             "--runs" => args.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--keep" => args.keep = true,
             "--bench" => {}
-            other => return Err(format!("unknown argument `{other}`; use --pages N[,N…] --runs R --seed S")),
+            other => return Err(format!("unknown argument `{other}`; use --pages N[,N…] --runs R --seed S --keep")),
         }
     }
     if args.runs == 0 {
@@ -52,7 +55,9 @@ fn main() {
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_briefing"));
     println!("briefing build benchmark — {} runs per size, seed {}, {}", args.runs, args.seed, machine());
     println!();
-    println!("| sections | pages written | records | briefing build (median) | peak memory | pulldown-cmark floor (median) | build ÷ floor |");
+    println!(
+        "| sections | pages written | records | briefing build (median) | peak memory | pulldown-cmark floor (median) | build ÷ floor |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for &n in &args.pages {
         match bench_size(&binary, n, &args) {
@@ -96,7 +101,11 @@ fn bench_size(binary: &Path, n: usize, args: &Args) -> Result<String, String> {
     let floor_out = dir.join("floor");
     floor(&markdown, &floor_out)?;
     let mut floors = (0..args.runs).map(|_| floor(&markdown, &floor_out)).collect::<Result<Vec<_>, _>>()?;
-    let _ = std::fs::remove_dir_all(&dir);
+    if args.keep {
+        eprintln!("kept the N = {n} corpus in {}", site.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     let build_median = median(&mut times);
     let floor_median = median(&mut floors);
@@ -153,7 +162,11 @@ fn machine() -> String {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     format!("{cpus} cores ({model})")
 }

@@ -32,10 +32,51 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "studio", "streaming", "model", "production", "artists", "visual", "effects", "costs", "audience", "rights",
-    "consent", "likeness", "investors", "quarter", "revenue", "forecast", "tools", "pipeline", "scene", "series",
-    "union", "actors", "copyright", "training", "data", "policy", "efficiency", "creative", "writers", "budget",
-    "the", "and", "of", "to", "in", "a", "for", "with", "on", "as", "that", "is", "by", "its", "from",
+    "studio",
+    "streaming",
+    "model",
+    "production",
+    "artists",
+    "visual",
+    "effects",
+    "costs",
+    "audience",
+    "rights",
+    "consent",
+    "likeness",
+    "investors",
+    "quarter",
+    "revenue",
+    "forecast",
+    "tools",
+    "pipeline",
+    "scene",
+    "series",
+    "union",
+    "actors",
+    "copyright",
+    "training",
+    "data",
+    "policy",
+    "efficiency",
+    "creative",
+    "writers",
+    "budget",
+    "the",
+    "and",
+    "of",
+    "to",
+    "in",
+    "a",
+    "for",
+    "with",
+    "on",
+    "as",
+    "that",
+    "is",
+    "by",
+    "its",
+    "from",
 ];
 const TOPICS: &[&str] = &["generative-ai", "labour", "copyright", "business", "production", "deepfakes"];
 const STAGES: &[&str] = &["concept", "pre-production", "production", "post-production", "marketing"];
@@ -115,7 +156,12 @@ pub fn generate(root: &Path, counts: &Counts, seed: u64) -> std::io::Result<Vec<
         )
         .ok();
         if i % 7 == 0 {
-            write!(quotes, "note = \"An annotation citing [a person](person:person-{}).[^n]\\n\\n[^n]: A note.\"\n", i % counts.people).ok();
+            write!(
+                quotes,
+                "note = \"An annotation citing [a person](person:person-{}).[^n]\\n\\n[^n]: A note.\"\n",
+                i % counts.people
+            )
+            .ok();
         }
         quotes.push('\n');
     }
@@ -124,10 +170,21 @@ pub fn generate(root: &Path, counts: &Counts, seed: u64) -> std::io::Result<Vec<
 
     let mut parties = String::new();
     for i in 0..counts.people {
-        write!(parties, "[[person]]\nid = \"person-{i}\"\nname = \"Person {i}\"\nrole = \"{}\"\ndescription = \"{}.\"\n\n", sentence(&mut rng, 3), sentence(&mut rng, 14)).ok();
+        write!(
+            parties,
+            "[[person]]\nid = \"person-{i}\"\nname = \"Person {i}\"\nrole = \"{}\"\ndescription = \"{}.\"\n\n",
+            sentence(&mut rng, 3),
+            sentence(&mut rng, 14)
+        )
+        .ok();
     }
     for i in 0..counts.organizations {
-        write!(parties, "[[organization]]\nid = \"org-{i}\"\nname = \"Organization {i}\"\nrole = \"{}\"\n\n", sentence(&mut rng, 3)).ok();
+        write!(
+            parties,
+            "[[organization]]\nid = \"org-{i}\"\nname = \"Organization {i}\"\nrole = \"{}\"\n\n",
+            sentence(&mut rng, 3)
+        )
+        .ok();
     }
     std::fs::write(content.join("records/parties.toml"), parties)?;
 
@@ -172,7 +229,11 @@ pub fn generate(root: &Path, counts: &Counts, seed: u64) -> std::io::Result<Vec<
     for part in 0..parts {
         let dir = content.join(format!("part-{part:03}"));
         std::fs::create_dir_all(&dir)?;
-        let index = format!("+++\ntitle = \"Part {part}\"\nweight = {part}\nsummary = \"{}.\"\n+++\n{}.\n", sentence(&mut rng, 10), sentence(&mut rng, 30));
+        let index = format!(
+            "+++\ntitle = \"Part {part}\"\nweight = {part}\nsummary = \"{}.\"\n+++\n{}.\n",
+            sentence(&mut rng, 10),
+            sentence(&mut rng, 30)
+        );
         std::fs::write(dir.join("_index.md"), index)?;
         md_files.push(dir.join("_index.md"));
         written += 1;
@@ -217,8 +278,21 @@ fn section(rng: &mut Rng, counts: &Counts, page: usize, in_part: usize) -> Strin
         writeln!(md, "[^n{h}]: {} [use case](use-case:uc-{}).\n", sentence(rng, 10), rng.below(counts.use_cases)).ok();
     }
     writeln!(md, "![](quote:q-{})\n", rng.below(counts.quotes)).ok();
-    writeln!(md, "> [!NOTE]\n> **Our analysis.** {} [the controversy](controversy:c-{}).\n", sentence(rng, 20), rng.below(counts.controversies)).ok();
-    writeln!(md, "| Figure | Value |\n|---|---|\n| [{}](figure:f-{}) | {} |\n", sentence(rng, 2), rng.below(counts.figures), rng.below(1000)).ok();
+    writeln!(
+        md,
+        "> [!NOTE]\n> **Our analysis.** {} [the controversy](controversy:c-{}).\n",
+        sentence(rng, 20),
+        rng.below(counts.controversies)
+    )
+    .ok();
+    writeln!(
+        md,
+        "| Figure | Value |\n|---|---|\n| [{}](figure:f-{}) | {} |\n",
+        sentence(rng, 2),
+        rng.below(counts.figures),
+        rng.below(1000)
+    )
+    .ok();
     let next = (page + 1) % in_part.max(1);
     writeln!(md, "See also [the next page](page-{next:03}.md#h1) and [the part](_index.md).").ok();
     md

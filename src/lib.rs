@@ -72,7 +72,9 @@ impl Outcome {
 /// Runs every stage but writing: load, model, markdown, render. All problems are collected.
 pub fn render_site(options: &BuildOptions) -> Outcome {
     let started = Instant::now();
+    let timings = Timings::from_env();
     let mut loaded = load::load_site(&options.root);
+    timings.mark("load");
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let mut sources = std::mem::take(&mut loaded.sources);
     let templates = render::merge_templates(std::mem::take(&mut loaded.templates));
@@ -80,14 +82,17 @@ pub fn render_site(options: &BuildOptions) -> Outcome {
     let compiled = render::Templates::compile(&templates, &mut sources, &mut diagnostics);
     let model_options = ModelOptions { include_drafts: options.drafts, base_url: options.base_url.clone() };
     let site = model::build_model(loaded, &model_options, &mut diagnostics);
+    timings.mark("model");
     let mut rendered = None;
     if let Some(site) = &site {
         let text = markdown::site::render_site(site, &sources, &mut diagnostics);
+        timings.mark("markdown");
         if let Some(templates) = &compiled
             && !diagnostics.iter().any(Diagnostic::is_error)
         {
             let assets = output::fingerprint(statics);
             let pages = render::render_site(site, &text, templates, &assets.urls, &sources, &mut diagnostics);
+            timings.mark("render");
             let page_count = pages.len();
             let mut files = pages;
             files.extend(assets.files);
@@ -112,6 +117,23 @@ pub fn build(options: &BuildOptions) -> Outcome {
     }
     outcome.elapsed = started.elapsed();
     outcome
+}
+
+/// Stage timings on stderr when `BRIEFING_TIMINGS` is set: for profiling, not part of the interface.
+struct Timings(Option<std::cell::Cell<Instant>>);
+
+impl Timings {
+    fn from_env() -> Self {
+        Self(std::env::var_os("BRIEFING_TIMINGS").map(|_| std::cell::Cell::new(Instant::now())))
+    }
+
+    fn mark(&self, stage: &str) {
+        if let Some(last) = &self.0 {
+            let now = Instant::now();
+            eprintln!("{stage:>10}: {:>6.0} ms", (now - last.get()).as_secs_f64() * 1000.0);
+            last.set(now);
+        }
+    }
 }
 
 /// The theme's static files with the site's `static/` files of the same name put in their place.

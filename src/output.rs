@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::diagnostics::Diagnostic;
 
 /// A file to write, at a root-relative path with `/` separators.
@@ -69,14 +71,12 @@ fn write_all(staging: &Path, files: &[OutputFile]) -> io::Result<()> {
         std::fs::remove_dir_all(staging)?;
     }
     std::fs::create_dir_all(staging)?;
-    for file in files {
-        let path = staging.join(&file.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(path, &file.bytes)?;
+    let dirs: std::collections::BTreeSet<&str> =
+        files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(dir, _)| dir)).collect();
+    for dir in dirs {
+        std::fs::create_dir_all(staging.join(dir))?;
     }
-    Ok(())
+    files.par_iter().try_for_each(|file| std::fs::write(staging.join(&file.path), &file.bytes))
 }
 
 /// Moves the old output aside, the staged one in, then deletes the old one. If the second rename

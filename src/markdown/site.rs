@@ -1,7 +1,7 @@
 //! Runs the Markdown passes over every page, front-page field and record note of a site, in
 //! parallel, and joins the citations they produce into backlinks ("cited in") per record.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
@@ -169,6 +169,7 @@ fn toml_string_offset(file_text: &str, span: Range<usize>, value: &str) -> (usiz
 /// Groups citations by record, in reading order: front page, pages, then record notes.
 fn join_citations(site: &Site, text: &SiteText) -> BTreeMap<RecordKey, Vec<CitedAt>> {
     let mut cited_in: BTreeMap<RecordKey, Vec<CitedAt>> = BTreeMap::new();
+    let mut seen: HashSet<(RecordKey, String, Option<String>)> = HashSet::new();
     let front = &site.front;
     let front_parts = text.front.dek.iter().chain(&text.front.key_points).chain([&text.front.body]);
     let pages = site.pages.iter().zip(&text.pages);
@@ -182,12 +183,12 @@ fn join_citations(site: &Site, text: &SiteText) -> BTreeMap<RecordKey, Vec<Cited
         .chain(notes);
     for (page_url, page_title, rendered) in citing {
         for citation in &rendered.citations {
+            if !seen.insert((citation.key.clone(), page_url.clone(), citation.anchor.clone())) {
+                continue;
+            }
             let at =
                 CitedAt { page_url: page_url.clone(), page_title: page_title.clone(), anchor: citation.anchor.clone() };
-            let list = cited_in.entry(citation.key.clone()).or_default();
-            if !list.contains(&at) {
-                list.push(at);
-            }
+            cited_in.entry(citation.key.clone()).or_default().push(at);
         }
     }
     cited_in

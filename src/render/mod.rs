@@ -336,7 +336,8 @@ pub fn render_site(
         globals: tera_globals,
         sources,
         fragments: RwLock::new(HashMap::new()),
-        reading_order: reading_order(site),
+        reading_order: ReadingOrder::new(site),
+        nav: shared_nav(site),
     };
     let mut jobs = vec![Job::Front];
     jobs.extend((0..site.pages.len()).map(Job::Page));
@@ -363,21 +364,44 @@ pub fn generator() -> String {
 }
 
 /// Sections in weight order, each followed by the pages inside it: the order of prev/next.
-fn reading_order(site: &Site) -> Vec<usize> {
-    let mut order = Vec::with_capacity(site.pages.len());
-    for (i, section) in site.pages.iter().enumerate().filter(|(_, p)| p.is_section()) {
-        order.push(i);
-        order.extend(
-            site.pages
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.parent.as_ref() == Some(&section.source.rel))
-                .map(|(j, _)| j),
-        );
+struct ReadingOrder {
+    sequence: Vec<usize>,
+    /// `position[page index]` = where that page is in `sequence`.
+    position: Vec<usize>,
+    /// Section `rel` path → the pages inside it, in order.
+    children: HashMap<PathBuf, Vec<usize>>,
+}
+
+impl ReadingOrder {
+    fn new(site: &Site) -> Self {
+        let mut children: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        for (i, page) in site.pages.iter().enumerate() {
+            if let Some(parent) = &page.parent {
+                children.entry(parent.clone()).or_default().push(i);
+            }
+        }
+        let mut sequence = Vec::with_capacity(site.pages.len());
+        let mut placed = vec![false; site.pages.len()];
+        for (i, section) in site.pages.iter().enumerate().filter(|(_, p)| p.is_section()) {
+            for j in std::iter::once(i).chain(children.get(&section.source.rel).into_iter().flatten().copied()) {
+                if !placed[j] {
+                    placed[j] = true;
+                    sequence.push(j);
+                }
+            }
+        }
+        sequence.extend((0..site.pages.len()).filter(|&i| !placed[i]));
+        let mut position = vec![0; site.pages.len()];
+        for (at, &i) in sequence.iter().enumerate() {
+            position[i] = at;
+        }
+        Self { sequence, position, children }
     }
-    let placed: std::collections::HashSet<usize> = order.iter().copied().collect();
-    order.extend((0..site.pages.len()).filter(|i| !placed.contains(i)));
-    order
+
+    fn neighbour(&self, index: usize, offset: isize) -> Option<usize> {
+        let at = self.position.get(index)?.checked_add_signed(offset)?;
+        self.sequence.get(at).copied()
+    }
 }
 
 struct PageRenderer<'a> {
@@ -387,7 +411,9 @@ struct PageRenderer<'a> {
     sources: &'a SourceMap,
     /// Cards and previews by (template, record, root): most records are shown many times.
     fragments: RwLock<HashMap<FragmentKey, Result<String, Diagnostic>>>,
-    reading_order: Vec<usize>,
+    reading_order: ReadingOrder,
+    /// The navigation every page shares; each page marks its current entry.
+    nav: Nav,
 }
 
 /// A card or preview: (template, record, root).
@@ -607,13 +633,8 @@ impl<'a> PageRenderer<'a> {
         root: &str,
     ) -> Result<SectionView<'p>, Diagnostic> {
         let site = self.site();
-        let position = self.reading_order.iter().position(|&i| i == index);
-        let neighbour = |offset: isize| {
-            position
-                .and_then(|p| p.checked_add_signed(offset))
-                .and_then(|p| self.reading_order.get(p))
-                .map(|&i| self.views.page_link(&site.pages[i]))
-        };
+        let neighbour =
+            |offset: isize| self.reading_order.neighbour(index, offset).map(|i| self.views.page_link(&site.pages[i]));
         let mut cited_keys: Vec<&RecordKey> = Vec::new();
         for citation in &rendered.citations {
             if !cited_keys.contains(&&citation.key) {
@@ -634,11 +655,13 @@ impl<'a> PageRenderer<'a> {
                 .filter_map(|k| site.record(k))
                 .map(|r| self.views.record(r, Detail::Summary))
                 .collect(),
-            children: site
-                .pages
-                .iter()
-                .filter(|p| p.parent.as_ref() == Some(&page.source.rel))
-                .map(|p| self.views.page_link(p))
+            children: self
+                .reading_order
+                .children
+                .get(&page.source.rel)
+                .into_iter()
+                .flatten()
+                .map(|&i| self.views.page_link(&site.pages[i]))
                 .collect(),
             prev: neighbour(-1),
             next: neighbour(1),
@@ -654,30 +677,13 @@ impl<'a> PageRenderer<'a> {
         let canonical =
             if url == "index.html" { site.config.base_url.clone() } else { format!("{}{url}", site.config.base_url) };
         context.insert("canonical", &canonical);
-        let nav = Nav {
-            sections: site
-                .sections()
-                .map(|p| NavLink {
-                    title: p.title().to_string(),
-                    url: p.url.clone(),
-                    current: matches!(current, Current::Page(u) if u == p.url),
-                })
-                .collect(),
-            kinds: Kind::ALL
-                .into_iter()
-                .filter_map(|kind| {
-                    let count = site.records_of(kind).count();
-                    (count > 0).then(|| KindLink {
-                        kind: kind.table_name(),
-                        title: kind.plural_title(),
-                        url: format!("{}/index.html", kind.dir()),
-                        count,
-                        current: matches!(current, Current::Kind(k) if k == kind),
-                    })
-                })
-                .collect(),
-            topics_url: "topics/index.html",
-        };
+        let mut nav = self.nav.clone();
+        for link in &mut nav.sections {
+            link.current = matches!(current, Current::Page(u) if u == link.url);
+        }
+        for link in &mut nav.kinds {
+            link.current = matches!(current, Current::Kind(k) if k.table_name() == link.kind);
+        }
         context.insert("nav", &nav);
         context
     }
@@ -722,6 +728,30 @@ impl<'a> PageRenderer<'a> {
             cache.insert(cache_key, result.clone());
         }
         result
+    }
+}
+
+/// Top-level sections and record kinds, without a current entry.
+fn shared_nav(site: &Site) -> Nav {
+    Nav {
+        sections: site
+            .sections()
+            .map(|p| NavLink { title: p.title().to_string(), url: p.url.clone(), current: false })
+            .collect(),
+        kinds: Kind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                let count = site.records_of(kind).count();
+                (count > 0).then(|| KindLink {
+                    kind: kind.table_name(),
+                    title: kind.plural_title(),
+                    url: format!("{}/index.html", kind.dir()),
+                    count,
+                    current: false,
+                })
+            })
+            .collect(),
+        topics_url: "topics/index.html",
     }
 }
 
