@@ -13,7 +13,7 @@ impl Rng {
         Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;
@@ -23,7 +23,7 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 
     pub fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
@@ -156,9 +156,9 @@ pub fn generate(root: &Path, counts: &Counts, seed: u64) -> std::io::Result<Vec<
         )
         .ok();
         if i % 7 == 0 {
-            write!(
+            writeln!(
                 quotes,
-                "note = \"An annotation citing [a person](person:person-{}).[^n]\\n\\n[^n]: A note.\"\n",
+                "note = \"An annotation citing [a person](person:person-{}).[^n]\\n\\n[^n]: A note.\"",
                 i % counts.people
             )
             .ok();
