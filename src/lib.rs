@@ -44,7 +44,7 @@ impl BuildOptions {
     }
 }
 
-/// The rendered site, in memory: every file of the output, sorted by path.
+/// What was rendered: counts, and (for `render_site`, not `build`) every file, sorted by path.
 #[derive(Debug, Default)]
 pub struct RenderedSite {
     pub files: Vec<OutputFile>,
@@ -69,8 +69,44 @@ impl Outcome {
     }
 }
 
-/// Runs every stage but writing: load, model, markdown, render. All problems are collected.
+/// Runs every stage but writing: load, model, markdown, render, keeping the files in memory.
 pub fn render_site(options: &BuildOptions) -> Outcome {
+    let sink = output::MemorySink::default();
+    let mut outcome = run(options, &sink);
+    if let Some(site) = &mut outcome.site {
+        site.files = sink.into_files();
+    }
+    outcome
+}
+
+/// Builds the site into its output folder. Pages are written into a staging folder as they are
+/// rendered; it replaces the output only when every stage succeeded.
+pub fn build(options: &BuildOptions) -> Outcome {
+    let started = Instant::now();
+    let staging = match output::Staging::create(&options.output_dir()) {
+        Ok(staging) => staging,
+        Err(diagnostic) => {
+            return Outcome {
+                diagnostics: vec![diagnostic],
+                sources: SourceMap::default(),
+                site: None,
+                elapsed: started.elapsed(),
+            };
+        }
+    };
+    let mut outcome = run(options, &staging);
+    if outcome.site.is_some()
+        && let Err(diagnostic) = staging.commit()
+    {
+        outcome.diagnostics.push(diagnostic);
+        outcome.site = None;
+    }
+    outcome.elapsed = started.elapsed();
+    outcome
+}
+
+/// The pipeline: every stage adds diagnostics; files go to `sink` only when nothing failed before render.
+fn run(options: &BuildOptions, sink: &dyn output::Sink) -> Outcome {
     let started = Instant::now();
     let timings = Timings::from_env();
     let mut loaded = load::load_site(&options.root);
@@ -91,32 +127,18 @@ pub fn render_site(options: &BuildOptions) -> Outcome {
             && !diagnostics.iter().any(Diagnostic::is_error)
         {
             let assets = output::fingerprint(statics);
-            let pages = render::render_site(site, &text, templates, &assets.urls, &sources, &mut diagnostics);
-            timings.mark("render");
-            let page_count = pages.len();
-            let mut files = pages;
-            files.extend(assets.files);
-            files.sort_by(|a, b| a.path.cmp(&b.path));
-            rendered = Some(RenderedSite { files, pages: page_count, records: site.records.len() });
+            let pages = render::render_site(site, &text, templates, &assets.urls, &sources, sink, &mut diagnostics);
+            for file in assets.files {
+                if let Err(diagnostic) = sink.put(file) {
+                    diagnostics.push(diagnostic);
+                }
+            }
+            timings.mark("render+write");
+            rendered = Some(RenderedSite { files: Vec::new(), pages, records: site.records.len() });
         }
     }
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     Outcome { diagnostics, sources, site: rendered.filter(|_| !failed), elapsed: started.elapsed() }
-}
-
-/// Builds the site into its output folder. Nothing is written unless every stage succeeded,
-/// and then the new output replaces the old one in one swap.
-pub fn build(options: &BuildOptions) -> Outcome {
-    let started = Instant::now();
-    let mut outcome = render_site(options);
-    if let Some(site) = &outcome.site
-        && let Err(diagnostic) = output::write_site(&options.output_dir(), &site.files)
-    {
-        outcome.diagnostics.push(diagnostic);
-        outcome.site = None;
-    }
-    outcome.elapsed = started.elapsed();
-    outcome
 }
 
 /// Stage timings on stderr when `BRIEFING_TIMINGS` is set: for profiling, not part of the interface.

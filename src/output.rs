@@ -1,9 +1,10 @@
 //! Output: fingerprints assets, writes every file into a staging folder beside the output, then
 //! swaps it in. A build that fails at any point leaves the previous output exactly as it was.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -42,18 +43,103 @@ pub fn fingerprint(statics: impl IntoIterator<Item = (String, Vec<u8>)>) -> Asse
     assets
 }
 
+/// Where rendered files go as they are produced.
+pub trait Sink: Sync {
+    fn put(&self, file: OutputFile) -> Result<(), Diagnostic>;
+}
+
+/// Keeps files in memory (for `check`, tests, and anything that inspects the output).
+#[derive(Debug, Default)]
+pub struct MemorySink(Mutex<Vec<OutputFile>>);
+
+impl MemorySink {
+    /// The files, sorted by path.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = self.0.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+impl Sink for MemorySink {
+    fn put(&self, file: OutputFile) -> Result<(), Diagnostic> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(file);
+        Ok(())
+    }
+}
+
+/// A staging folder beside the output: files are written into it as they are rendered, and it
+/// replaces the output only on `commit`. Dropped without a commit, it deletes itself, so a failed
+/// build leaves the previous output exactly as it was.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    output: PathBuf,
+    made_dirs: Mutex<HashSet<PathBuf>>,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn create(output: &Path) -> Result<Self, Diagnostic> {
+        let dir = sibling(output, "staging")?;
+        let made = (|| {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)?;
+            }
+            std::fs::create_dir_all(&dir)
+        })();
+        made.map_err(|err| write_error(output, &err))?;
+        Ok(Self { dir, output: output.to_path_buf(), made_dirs: Mutex::new(HashSet::new()), committed: false })
+    }
+
+    /// Swaps the staged files in as the output.
+    pub fn commit(mut self) -> Result<(), Diagnostic> {
+        swap_in(&self.dir, &self.output).map_err(|err| write_error(&self.output, &err))?;
+        self.committed = true;
+        Ok(())
+    }
+
+    fn ensure_dir(&self, dir: &Path) -> io::Result<()> {
+        let mut made = self.made_dirs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if made.insert(dir.to_path_buf()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, file: OutputFile) -> Result<(), Diagnostic> {
+        let path = self.dir.join(&file.path);
+        let written = (|| {
+            if let Some(parent) = path.parent() {
+                self.ensure_dir(parent)?;
+            }
+            std::fs::write(&path, &file.bytes)
+        })();
+        written.map_err(|err| write_error(&self.output, &err))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// Writes `files` as the new content of `output`: staged first, swapped in only when complete.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
-    let staging = sibling(output, "staging")?;
-    let result = write_all(&staging, files).and_then(|()| swap_in(&staging, output));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result.map_err(|err| {
-        Diagnostic::error(output, None, format!("cannot write the output: {err}")).with_help(
-            "check that the output folder's parent exists and is writable; the previous output was left as it was",
-        )
-    })
+    let staging = Staging::create(output)?;
+    files.par_iter().try_for_each(|file| staging.put(file.clone()))?;
+    staging.commit()
+}
+
+fn write_error(output: &Path, err: &io::Error) -> Diagnostic {
+    Diagnostic::error(output, None, format!("cannot write the output: {err}")).with_help(
+        "check that the output folder's parent exists and is writable; the previous output was left as it was",
+    )
 }
 
 /// A fresh path next to `output` (same file system, so renames are atomic).
@@ -64,19 +150,6 @@ fn sibling(output: &Path, purpose: &str) -> Result<PathBuf, Diagnostic> {
     })?;
     let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     Ok(parent.join(format!(".{name}.{purpose}-{}", std::process::id())))
-}
-
-fn write_all(staging: &Path, files: &[OutputFile]) -> io::Result<()> {
-    if staging.exists() {
-        std::fs::remove_dir_all(staging)?;
-    }
-    std::fs::create_dir_all(staging)?;
-    let dirs: std::collections::BTreeSet<&str> =
-        files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(dir, _)| dir)).collect();
-    for dir in dirs {
-        std::fs::create_dir_all(staging.join(dir))?;
-    }
-    files.par_iter().try_for_each(|file| std::fs::write(staging.join(&file.path), &file.bytes))
 }
 
 /// Moves the old output aside, the staged one in, then deletes the old one. If the second rename

@@ -16,7 +16,7 @@ use crate::load::TemplateFile;
 use crate::markdown::site::SiteText;
 use crate::markdown::{Placeholder, Rendered, fill_placeholders};
 use crate::model::{Kind, Page, RecordKey, Site, Topic};
-use crate::output::OutputFile;
+use crate::output::{OutputFile, Sink};
 use context::{Detail, KindLink, Link, Nav, NavLink, RecordView, SiteView, TopicLink, Views};
 
 mod theme {
@@ -317,15 +317,17 @@ enum Job<'a> {
     NotFound,
 }
 
-/// Renders every page of the site. Template errors are collected (each reported once).
+/// Renders every page of the site into `sink`, returning how many pages were rendered.
+/// Template errors are collected, each reported once.
 pub fn render_site(
     site: &Site,
     text: &SiteText,
     templates: &Templates,
     assets: &BTreeMap<String, String>,
     sources: &SourceMap,
+    sink: &dyn Sink,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<OutputFile> {
+) -> usize {
     let mut tera_globals = Context::new();
     tera_globals.insert("site", &SiteView::new(site));
     tera_globals.insert("assets", assets);
@@ -345,18 +347,16 @@ pub fn render_site(
     jobs.extend(Kind::ALL.into_iter().filter(|&k| site.records_of(k).next().is_some()).map(Job::KindIndex));
     jobs.extend(site.topics.values().map(Job::Topic));
     jobs.extend([Job::Topics, Job::NotFound]);
-    let results: Vec<Result<OutputFile, Diagnostic>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
-    let mut files = Vec::with_capacity(results.len());
+    let results: Vec<Result<(), Diagnostic>> =
+        jobs.par_iter().map(|job| renderer.render(job).and_then(|file| sink.put(file))).collect();
     let mut errors: Vec<Diagnostic> = Vec::new();
-    for result in results {
-        match result {
-            Ok(file) => files.push(file),
-            Err(diagnostic) if !errors.contains(&diagnostic) => errors.push(diagnostic),
-            Err(_) => {}
+    for diagnostic in results.into_iter().filter_map(Result::err) {
+        if !errors.contains(&diagnostic) {
+            errors.push(diagnostic);
         }
     }
     diagnostics.extend(errors);
-    files
+    jobs.len()
 }
 
 pub fn generator() -> String {
