@@ -1,36 +1,31 @@
-// briefing.js — progressive enhancement only: everything works without it.
-// - Escape closes an open reference preview or tapped-open sidenote.
+// briefing.js — progressive enhancement only: every page works without it.
+// - Escape closes an open reference preview or a tapped-open sidenote.
 // - Previews are nudged back inside the viewport on narrow screens.
+// - Tables that scroll sideways become keyboard-focusable, so they can be scrolled without a mouse.
 (function () {
   "use strict";
-  var root = document.documentElement;
-  root.classList.add("js");
+  document.documentElement.classList.add("js");
 
   function place(preview) {
     preview.style.removeProperty("--shift");
     var box = preview.getBoundingClientRect();
     var margin = 12;
-    var overflow = box.right - (window.innerWidth - margin);
+    var overflow = box.right - (document.documentElement.clientWidth - margin);
     if (overflow > 0) {
-      preview.style.setProperty("--shift", -Math.min(overflow, box.left - margin) + "px");
+      preview.style.setProperty("--shift", -Math.min(overflow, Math.max(0, box.left - margin)) + "px");
     }
   }
 
-  function show(ref) {
-    var preview = ref.querySelector(".ref-preview");
-    if (!preview) return;
+  function show(event) {
+    var ref = event.target.closest && event.target.closest(".ref");
+    if (!ref) return;
     ref.classList.remove("ref-dismissed");
-    place(preview);
+    var preview = ref.querySelector(".ref-preview");
+    if (preview) place(preview);
   }
 
-  document.addEventListener("mouseover", function (event) {
-    var ref = event.target.closest && event.target.closest(".ref");
-    if (ref) show(ref);
-  });
-  document.addEventListener("focusin", function (event) {
-    var ref = event.target.closest && event.target.closest(".ref");
-    if (ref) show(ref);
-  });
+  document.addEventListener("mouseover", show);
+  document.addEventListener("focusin", show);
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
@@ -41,4 +36,23 @@
       toggle.checked = false;
     });
   });
+
+  function focusableTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        if (!wrap.hasAttribute("tabindex")) {
+          wrap.setAttribute("tabindex", "0");
+          wrap.setAttribute("role", "region");
+          var caption = wrap.querySelector("caption");
+          wrap.setAttribute("aria-label", caption ? caption.textContent : "Table (scrolls sideways)");
+        }
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+  focusableTables();
+  window.addEventListener("resize", focusableTables);
 })();

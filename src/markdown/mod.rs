@@ -101,6 +101,7 @@ pub fn render(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
         anchors: Vec::new(),
         paragraphs: 0,
         items: 0,
+        tables: 0,
         open_links: Vec::new(),
         previews: 0,
     };
@@ -178,6 +179,7 @@ struct Pass<'i, 'a> {
     anchors: Vec<String>,
     paragraphs: usize,
     items: usize,
+    tables: usize,
     open_links: Vec<OpenLink>,
     previews: usize,
 }
@@ -269,7 +271,13 @@ impl<'i, 'a> Pass<'i, 'a> {
                     out.push(Event::Html("</div>\n".into()));
                 }
                 Event::Start(Tag::Table(_)) if mode == Mode::Block => {
-                    out.push(Event::Html("<div class=\"table-wrap\">\n".into()));
+                    // Focusable and named, so keyboard users can scroll a wide table (WCAG 2.1.1).
+                    self.tables += 1;
+                    let html = format!(
+                        "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table {}\">\n",
+                        self.tables
+                    );
+                    out.push(Event::Html(html.into()));
                     out.push(event.clone());
                 }
                 Event::End(TagEnd::Table) if mode == Mode::Block => {
@@ -297,6 +305,12 @@ impl<'i, 'a> Pass<'i, 'a> {
                     i = end;
                 }
                 Event::FootnoteReference(label) => self.sidenote(label, range, mode, &mut out),
+                Event::TaskListMarker(done) => {
+                    let (checked, state) = if *done { (" checked", "done") } else { ("", "not done") };
+                    out.push(Event::InlineHtml(
+                        format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{state}\"> ").into(),
+                    ));
+                }
                 // Blocks cannot live inside a sidenote (it sits inside a paragraph): flatten them.
                 Event::Start(
                     Tag::List(_)

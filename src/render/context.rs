@@ -188,8 +188,8 @@ impl<'a> Views<'a> {
     pub fn record(&self, record: &Record, detail: Detail) -> RecordView {
         let key = record.key();
         let full = detail == Detail::Full;
-        let note =
-            if full { self.text.notes.get(&key).map(|r| r.html.clone()).unwrap_or_default() } else { String::new() };
+        // The note's record cards and previews are filled in by the page renderer.
+        let note = String::new();
         let cited_in = if full { self.cited_in(&key) } else { Vec::new() };
         let involved = if full { self.involved(&key) } else { Vec::new() };
         RecordView {

@@ -544,8 +544,12 @@ impl<'a> PageRenderer<'a> {
                     .record(key)
                     .ok_or_else(|| Diagnostic::error("content", None, format!("record `{key}` vanished")))?;
                 let url = key.url();
+                let mut view = self.views.record(record, Detail::Full);
+                if let Some(note) = text.notes.get(*key) {
+                    view.note = self.fill(note, &root_of(&url))?;
+                }
                 let mut context = self.base_context(&url, Current::Kind(key.kind));
-                context.insert("record", &self.views.record(record, Detail::Full));
+                context.insert("record", &view);
                 (url, "record.html", context)
             }
             Job::KindIndex(kind) => {

@@ -163,6 +163,9 @@ fn broken_links(output: &Path) -> Vec<String> {
             continue;
         }
         let html = String::from_utf8_lossy(bytes);
+        if html.contains('\0') {
+            broken.push(format!("{}: an unfilled placeholder (NUL) is left in the page", path.display()));
+        }
         for target in attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "src")) {
             if target.contains("://") || target.starts_with("mailto:") || target.starts_with('/') {
                 continue;
