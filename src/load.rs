@@ -11,7 +11,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use walkdir::WalkDir;
 
 use crate::diagnostics::{Diagnostic, SourceMap, suggestion};
-use crate::model::{Config, FrontMatter, Kind, Record, RecordData};
+use crate::model::{Config, FrontMatter, Kind, Record, RecordData, RecordKey};
 
 /// Everything read from a site folder, parsed but not yet cross-checked.
 #[derive(Debug, Default)]
@@ -24,6 +24,9 @@ pub struct LoadedSite {
     pub templates: Vec<TemplateFile>,
     pub statics: Vec<StaticFile>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Records that failed to parse but whose id could be read: references to them are not
+    /// reported again (the parse error already is).
+    pub broken_records: Vec<RecordKey>,
 }
 
 /// A Markdown page: its front matter, parsed, and its body with the body's offset in the file.
@@ -342,11 +345,22 @@ fn load_record_file(site: &mut LoadedSite, path: &Path) {
                 );
                 continue;
             }
-            if let Some(data) = deserialize_record(kind, &file, item, &mut site.diagnostics) {
-                site.records.push(Record { file: file.clone(), data });
+            let id = record_id(&item);
+            match deserialize_record(kind, &file, item, &mut site.diagnostics) {
+                Some(data) => site.records.push(Record { file: file.clone(), data }),
+                None => site.broken_records.extend(id.map(|id| RecordKey::new(kind, id))),
             }
         }
     }
+}
+
+/// The `id` of a record table, if it has a string one.
+fn record_id(item: &Spanned<DeValue<'_>>) -> Option<String> {
+    let DeValue::Table(table) = item.get_ref() else { return None };
+    table.iter().find(|(key, _)| key.get_ref().as_ref() == "id").and_then(|(_, value)| match value.get_ref() {
+        DeValue::String(id) => Some(id.to_string()),
+        _ => None,
+    })
 }
 
 fn deserialize_record(

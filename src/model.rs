@@ -499,6 +499,8 @@ pub struct Site {
     /// `content/`-relative path → index in `pages`.
     pub page_index: std::collections::HashMap<PathBuf, usize>,
     pub records: BTreeMap<RecordKey, Record>,
+    /// Records that failed to parse (already reported): references to them are not errors.
+    pub broken: BTreeSet<RecordKey>,
     pub topics: BTreeMap<String, Topic>,
 }
 
@@ -557,9 +559,10 @@ pub struct ModelOptions {
 /// Joins and validates what was loaded. Returns the site when nothing fatal is missing,
 /// and adds every problem found to `diagnostics`.
 pub fn build_model(loaded: LoadedSite, options: &ModelOptions, diagnostics: &mut Vec<Diagnostic>) -> Option<Site> {
-    let LoadedSite { root, config, pages, records, .. } = loaded;
+    let LoadedSite { root, config, pages, records, broken_records, .. } = loaded;
+    let broken: BTreeSet<RecordKey> = broken_records.into_iter().collect();
     let records = index_records(records, diagnostics);
-    check_references(&records, diagnostics);
+    check_references(&records, &broken, diagnostics);
     check_quotes_verbatim(&root, &records, diagnostics);
     check_stages(&records, diagnostics);
     let (front, pages) = arrange_pages(pages, options, diagnostics);
@@ -572,7 +575,7 @@ pub fn build_model(loaded: LoadedSite, options: &ModelOptions, diagnostics: &mut
     }
     let topics = collect_topics(&config, front.as_ref(), &pages, &records, diagnostics);
     let page_index = pages.iter().enumerate().map(|(i, p)| (p.source.rel.clone(), i)).collect();
-    Some(Site { root, config, front: front?, pages, page_index, records, topics })
+    Some(Site { root, config, front: front?, pages, page_index, records, broken, topics })
 }
 
 fn index_records(records: Vec<Record>, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<RecordKey, Record> {
@@ -630,11 +633,16 @@ fn kinds_phrase(kinds: &[Kind]) -> String {
     kinds.iter().map(|k| k.title().to_lowercase()).collect::<Vec<_>>().join(" or ")
 }
 
-fn check_references(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec<Diagnostic>) {
+fn check_references(
+    records: &BTreeMap<RecordKey, Record>,
+    broken: &BTreeSet<RecordKey>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for record in records.values() {
         for (reference, kinds) in record.references() {
             let id = reference.get_ref();
-            if resolve_any(records, id, kinds).is_none() {
+            let is_broken = kinds.iter().any(|&k| broken.contains(&RecordKey::new(k, id.as_str())));
+            if resolve_any(records, id, kinds).is_none() && !is_broken {
                 diagnostics.push(
                     Diagnostic::error(
                         &record.file,
@@ -652,7 +660,7 @@ fn check_references(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec
         }
         if let RecordData::Controversy(c) = &record.data {
             for related in &c.related {
-                check_typed_ref(records, &record.file, related, diagnostics);
+                check_typed_ref(records, broken, &record.file, related, diagnostics);
             }
         }
     }
@@ -660,6 +668,7 @@ fn check_references(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec
 
 fn check_typed_ref(
     records: &BTreeMap<RecordKey, Record>,
+    broken: &BTreeSet<RecordKey>,
     file: &Path,
     reference: &Ref,
     diagnostics: &mut Vec<Diagnostic>,
@@ -673,7 +682,9 @@ fn check_typed_ref(
                     .with_help(format!("write `kind:id`, where kind is one of {schemes}, e.g. `quote:great-artists`")),
             );
         }
-        Some((kind, id)) if !records.contains_key(&RecordKey::new(kind, id)) => {
+        Some((kind, id))
+            if !records.contains_key(&RecordKey::new(kind, id)) && !broken.contains(&RecordKey::new(kind, id)) =>
+        {
             diagnostics.push(
                 Diagnostic::error(
                     file,

@@ -509,6 +509,9 @@ impl<'i, 'a> Pass<'i, 'a> {
         if self.site.record(&key).is_some() {
             return Some(key);
         }
+        if self.site.broken.contains(&key) {
+            return None; // its own parse error is already reported
+        }
         let other_kind = Kind::ALL.into_iter().find(|&k| self.site.record(&RecordKey::new(k, id)).is_some());
         let help = match other_kind {
             Some(other) => {
