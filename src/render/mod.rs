@@ -614,7 +614,10 @@ impl<'a> PageRenderer<'a> {
             }
             Job::NotFound => {
                 let url = "404.html".to_string();
-                let context = self.base_context(&url, Current::None);
+                let mut context = self.base_context(&url, Current::None);
+                // Hosts serve this page for any missing URL, at any depth, so relative links cannot
+                // work here: its links start from the path of `base_url` instead.
+                context.insert("root", &url_path(&site.config.base_url));
                 (url, "404.html", context)
             }
         })
@@ -768,6 +771,14 @@ enum Current<'u> {
     None,
 }
 
+/// The path of an absolute URL, always ending in `/`: `https://example.org/briefing/` → `/briefing/`.
+pub fn url_path(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    if path.ends_with('/') { path.to_string() } else { format!("{path}/") }
+}
+
 /// The prefix that leads from a page back to the output root: `""` or `"../"` (one per folder).
 pub fn root_of(url: &str) -> String {
     "../".repeat(url.matches('/').count())
@@ -794,6 +805,13 @@ mod tests {
             Report { message: "Unknown filter `nope`".into(), template: "404.html".into(), line: 2, col: 17, width: 4 }
         );
         assert_eq!(reports[1].template, "a.html");
+    }
+
+    #[test]
+    fn url_paths_come_from_base_urls() {
+        assert_eq!(url_path("https://example.org/briefing/"), "/briefing/");
+        assert_eq!(url_path("https://example.org"), "/");
+        assert_eq!(url_path("https://org.github.io/a/b"), "/a/b/");
     }
 
     #[test]

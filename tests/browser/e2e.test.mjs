@@ -162,14 +162,25 @@ async function crawl(page, start, inside) {
   return { problems, pages: seen.size };
 }
 
-test('served under a subpath, every page and asset loads', async () => {
-  const sub = await serve(site, '/some/sub/path/');
+test('served under a subpath, every page and asset loads, and so does the 404 page at any depth', async () => {
+  const subSite = buildSite({ name: 'subpath', baseUrl: 'https://example.org/some/sub/path/' });
+  const sub = await serve(subSite, '/some/sub/path/');
   const { context, page } = await newPage();
   try {
     const { problems, pages } = await crawl(page, sub.base + 'index.html', (u) => u.startsWith(sub.base));
     console.log(`# subpath crawl: ${pages} pages`);
     assert.ok(pages > 10);
     assert.deepEqual(problems, []);
+    const missing = await context.newPage();
+    const assets = watchProblems(missing);
+    const response = await missing.goto(sub.base + 'no/such/deep/page.html');
+    assert.equal(response.status(), 404);
+    assert.match(await missing.locator('h1').textContent(), /not found/i);
+    const home = await missing.locator('main a[href$="index.html"]').first().getAttribute('href');
+    assert.equal(home, '/some/sub/path/index.html');
+    // The document's own 404 shows up as a console error; its assets' failures are caught as HTTP errors.
+    const assetProblems = assets.filter((p) => !p.includes('no/such/deep') && !p.startsWith('console error: Failed to load resource'));
+    assert.deepEqual(assetProblems, [], 'the 404 page loads its assets');
   } finally {
     await context.close();
     await sub.close();

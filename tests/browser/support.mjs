@@ -11,12 +11,15 @@ import { chromium } from 'playwright-core';
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const screenshots = path.join(repo, 'artifacts', 'screenshots');
 
-/// Builds the site at SITE_ROOT (default: the shipped briefing) into target/browser-site, once.
-export function buildSite() {
+/// Builds the site at SITE_ROOT (default: the shipped briefing) into target/browser-site[-NAME].
+/// The default build is published at a domain root, as the tests serve it at '/'.
+export function buildSite({ name = '', baseUrl = 'https://example.org/' } = {}) {
   const root = process.env.SITE_ROOT ? path.resolve(process.env.SITE_ROOT) : repo;
-  const out = path.join(repo, 'target', 'browser-site');
+  const out = path.join(repo, 'target', name ? `browser-site-${name}` : 'browser-site');
   if (!process.env.BRIEFING_SKIP_BUILD || !existsSync(out)) {
-    execFileSync('cargo', ['run', '--quiet', '--', 'build', '--root', root, '--output-dir', out], {
+    const args = ['run', '--quiet', '--', 'build', '--root', root, '--output-dir', out];
+    args.push('--base-url', baseUrl);
+    execFileSync('cargo', args, {
       cwd: repo,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -63,15 +66,22 @@ export async function serve(dir, prefix = '/') {
       notFound(res);
     }
   });
+  // Like static hosts, answer a missing page with the site's 404.html (status 404).
+  async function notFound(res) {
+    try {
+      const body = await readFile(path.join(root, '404.html'));
+      res.writeHead(404, { 'content-type': TYPES['.html'] });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  }
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
   return { base: `http://127.0.0.1:${port}${prefix}`, close: () => new Promise((r) => server.close(r)) };
 }
 
-function notFound(res) {
-  res.writeHead(404, { 'content-type': 'text/plain' });
-  res.end('not found');
-}
 
 /// Debian's chromium, with the flags this machine needs (no network, no background services).
 export async function launch() {

@@ -212,3 +212,12 @@ fn normalize(path: &Path) -> std::path::PathBuf {
     }
     out
 }
+
+#[test]
+fn the_not_found_page_links_from_the_base_url_path() {
+    let site = TestSite::base();
+    site.build_ok();
+    let page = site.page("404.html");
+    assert!(page.contains("href=\"/fixture/index.html\""), "{page}");
+    assert!(page.contains("/fixture/briefing."), "stylesheet from the base path");
+}
