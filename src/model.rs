@@ -217,6 +217,8 @@ impl fmt::Display for RecordKey {
 
 type Ref = Spanned<String>;
 
+// Every record struct repeats `id`, `topics` and `note`: serde's `deny_unknown_fields`, which gives
+// editors "unknown field" errors with suggestions, does not work together with `#[serde(flatten)]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Quote {
