@@ -837,7 +837,7 @@ fn arrange_pages(
             diagnostics.push(
                 Diagnostic::error(
                     &source.file,
-                    None,
+                    Some(0..3),
                     format!("`{rel}` would be written to `{url}`, which is reserved for {reserved}"),
                 )
                 .with_help("rename the file or folder"),
@@ -848,7 +848,7 @@ fn arrange_pages(
             diagnostics.push(
                 Diagnostic::error(
                     &source.file,
-                    None,
+                    Some(0..3),
                     format!("this page and {} would both be written to `{url}`", other.display()),
                 )
                 .with_help("rename one of them"),
@@ -906,15 +906,18 @@ fn page_url(rel: &str) -> (String, Option<PathBuf>) {
     (url, parent)
 }
 
-fn reserved_prefix(url: &str) -> Option<&'static str> {
+fn reserved_prefix(url: &str) -> Option<String> {
     let first = url.split('/').next().unwrap_or("");
     if first == "topics" || url == "topics.html" {
-        return Some("topic pages");
+        return Some("topic pages".to_string());
     }
     if url == "404.html" {
-        return Some("the not-found page");
+        return Some("the not-found page".to_string());
     }
-    Kind::ALL.into_iter().find(|k| first == k.dir() && url.contains('/')).map(|k| k.plural_title())
+    Kind::ALL
+        .into_iter()
+        .find(|k| first == k.dir() && url.contains('/'))
+        .map(|k| format!("{} pages (the `{}/` folder)", k.title().to_lowercase(), k.dir()))
 }
 
 fn collect_topics(
@@ -1010,8 +1013,8 @@ mod tests {
 
     #[test]
     fn reserved_urls_are_detected() {
-        assert_eq!(reserved_prefix("quotes/index.html"), Some("Quotes"));
+        assert_eq!(reserved_prefix("quotes/index.html").as_deref(), Some("quote pages (the `quotes/` folder)"));
         assert_eq!(reserved_prefix("quotes.html"), None);
-        assert_eq!(reserved_prefix("topics/x.html"), Some("topic pages"));
+        assert_eq!(reserved_prefix("topics/x.html").as_deref(), Some("topic pages"));
     }
 }
