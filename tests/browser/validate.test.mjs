@@ -25,3 +25,19 @@ test('every page is valid HTML according to the Nu checker', async () => {
   console.log(`# Nu checker: ${pages.length} pages, ${errors.length} errors, ${messages.length - errors.length} warnings/info`);
   assert.deepEqual(shown, [], `${errors.length} validation errors`);
 });
+
+test('every stylesheet is valid CSS according to the Nu checker', async () => {
+  const site = buildSite();
+  const sheets = (await listFiles(site, '.css')).map((p) => path.join(site, p));
+  assert.ok(sheets.length > 0, 'no stylesheets were built');
+  const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
+  let report;
+  try {
+    report = execFileSync('java', ['-jar', jar, '--css', '--format', 'json', ...sheets], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    report = err.stderr || err.stdout;
+  }
+  const errors = (JSON.parse(report || '{"messages":[]}').messages ?? []).filter((m) => m.type === 'error');
+  console.log(`# Nu checker (CSS): ${sheets.length} stylesheets, ${errors.length} errors`);
+  assert.deepEqual(errors.map((m) => `${m.url}:${m.lastLine}: ${m.message}`), []);
+});
