@@ -98,6 +98,7 @@ impl Templates {
         }
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape_html);
         if let Err(err) = tera.add_raw_templates(valid) {
             diagnostics.extend(reference_errors(&err, &files, sources, &names));
             return None;
@@ -111,6 +112,26 @@ impl Templates {
             template_error(&err, &self.files, sources, &names)
         })
     }
+}
+
+/// HTML escaping for template output. Apostrophes are left alone (the theme double-quotes every
+/// attribute), so verbatim quotations such as "don't" stay byte-for-byte the same in the HTML.
+fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = input.as_bytes();
+    let mut last = 0;
+    for (i, byte) in bytes.iter().enumerate() {
+        let replacement: &[u8] = match byte {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            _ => continue,
+        };
+        out.write_all(&bytes[last..i])?;
+        out.write_all(replacement)?;
+        last = i + 1;
+    }
+    out.write_all(&bytes[last..])
 }
 
 /// Turns a Tera error into a diagnostic pointing into the template file that caused it.
@@ -805,6 +826,13 @@ mod tests {
             Report { message: "Unknown filter `nope`".into(), template: "404.html".into(), line: 2, col: 17, width: 4 }
         );
         assert_eq!(reports[1].template, "a.html");
+    }
+
+    #[test]
+    fn escaping_keeps_apostrophes_and_escapes_markup() {
+        let mut out = Vec::new();
+        escape_html("don't <b> & \"x\"", &mut out).expect("write to a Vec");
+        assert_eq!(String::from_utf8_lossy(&out), "don't &lt;b&gt; &amp; &quot;x&quot;");
     }
 
     #[test]
