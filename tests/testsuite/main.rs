@@ -4,4 +4,5 @@
 mod errors;
 mod output;
 mod properties;
+mod shipped;
 mod support;
