@@ -83,7 +83,9 @@ pub fn render_site(options: &BuildOptions) -> Outcome {
 /// rendered; it replaces the output only when every stage succeeded.
 pub fn build(options: &BuildOptions) -> Outcome {
     let started = Instant::now();
-    let staging = match output::Staging::create(&options.output_dir()) {
+    let staging = match output::check_output_dir(&options.root, &options.output_dir())
+        .and_then(|()| output::Staging::create(&options.output_dir()))
+    {
         Ok(staging) => staging,
         Err(diagnostic) => {
             return Outcome {

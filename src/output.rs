@@ -129,6 +129,36 @@ impl Drop for Staging {
     }
 }
 
+/// Refuses an output folder whose replacement would destroy the site itself: the site root, a folder
+/// above it, or its `content/`, `templates/`, `static/` or `sources/` (or anything inside them).
+pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostic> {
+    let absolute = |p: &Path| {
+        let mut clean = PathBuf::new();
+        for part in std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()).components() {
+            match part {
+                std::path::Component::ParentDir => {
+                    clean.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => clean.push(other),
+            }
+        }
+        clean
+    };
+    let (root, out) = (absolute(root), absolute(output));
+    let protected = ["content", "templates", "static", "sources"].map(|dir| root.join(dir));
+    let clash = root.starts_with(&out) || protected.iter().any(|dir| out.starts_with(dir));
+    if clash {
+        return Err(Diagnostic::error(
+            output,
+            None,
+            "refusing to build into this folder: it would replace the site's own files",
+        )
+        .with_help("the output folder is replaced on every build; choose a separate folder such as `public`"));
+    }
+    Ok(())
+}
+
 /// Writes `files` as the new content of `output`: staged first, swapped in only when complete.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     let staging = Staging::create(output)?;
@@ -176,6 +206,23 @@ mod tests {
 
     fn file(path: &str, text: &str) -> OutputFile {
         OutputFile { path: path.to_string(), bytes: text.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn the_site_itself_is_never_an_output_folder() {
+        let root = Path::new("/tmp/site");
+        assert!(check_output_dir(root, Path::new("/tmp/site/public")).is_ok());
+        assert!(check_output_dir(root, Path::new("/tmp/elsewhere")).is_ok());
+        for bad in [
+            "/tmp/site",
+            "/tmp",
+            "/tmp/site/content",
+            "/tmp/site/static/x",
+            "/tmp/site/./templates",
+            "/tmp/site/public/../content",
+        ] {
+            assert!(check_output_dir(root, Path::new(bad)).is_err(), "{bad} was accepted");
+        }
     }
 
     #[test]
