@@ -1,5 +1,5 @@
 //! Render: one Tera 2 instance (the site's `templates/` over the theme embedded in the binary),
-//! contexts built from the model, every page rendered in parallel, output sorted by path.
+//! contexts built from the model, every page rendered in parallel and handed to the output sink.
 
 pub mod context;
 mod templates;

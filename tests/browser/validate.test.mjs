@@ -1,4 +1,5 @@
-// The W3C Nu HTML checker (vnu-jar, run with the machine's Java) over every page of the built briefing.
+// The W3C Nu HTML checker (vnu-jar, run with the machine's Java) over every page and stylesheet of
+// the built briefing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,21 +9,29 @@ import { buildSite, listFiles } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 
+/// Runs vnu.jar with `args` over `files`; returns its messages (it exits 1 and reports on stderr
+/// when it finds errors).
+function nuCheck(args, files) {
+  const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
+  let report;
+  try {
+    report = execFileSync('java', ['-jar', jar, ...args, '--format', 'json', ...files], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    report = err.stderr || err.stdout;
+  }
+  return JSON.parse(report || '{"messages":[]}').messages ?? [];
+}
+
+const isError = (m) => m.type === 'error' || m.subType === 'fatal';
+
 test('every page is valid HTML according to the Nu checker', async () => {
   const site = buildSite();
   const pages = (await listFiles(site, '.html')).map((p) => path.join(site, p));
   assert.ok(pages.length > 0, 'no pages were built');
-  const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
-  let report;
-  try {
-    report = execFileSync('java', ['-jar', jar, '--format', 'json', '--also-check-css', ...pages], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    report = err.stderr || err.stdout; // vnu exits 1 when it finds errors and reports on stderr
-  }
-  const messages = JSON.parse(report || '{"messages":[]}').messages ?? [];
-  const errors = messages.filter((m) => m.type === 'error' || m.subType === 'fatal');
-  const shown = errors.map((m) => `${path.relative(site, new URL(m.url).pathname)}:${m.lastLine}:${m.firstColumn ?? m.lastColumn}: ${m.message}`);
+  const messages = nuCheck(['--also-check-css'], pages);
+  const errors = messages.filter(isError);
   console.log(`# Nu checker: ${pages.length} pages, ${errors.length} errors, ${messages.length - errors.length} warnings/info`);
+  const shown = errors.map((m) => `${path.relative(site, new URL(m.url).pathname)}:${m.lastLine}:${m.firstColumn ?? m.lastColumn}: ${m.message}`);
   assert.deepEqual(shown, [], `${errors.length} validation errors`);
 });
 
@@ -30,14 +39,7 @@ test('every stylesheet is valid CSS according to the Nu checker', async () => {
   const site = buildSite();
   const sheets = (await listFiles(site, '.css')).map((p) => path.join(site, p));
   assert.ok(sheets.length > 0, 'no stylesheets were built');
-  const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
-  let report;
-  try {
-    report = execFileSync('java', ['-jar', jar, '--css', '--format', 'json', ...sheets], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    report = err.stderr || err.stdout;
-  }
-  const errors = (JSON.parse(report || '{"messages":[]}').messages ?? []).filter((m) => m.type === 'error');
+  const errors = nuCheck(['--css'], sheets).filter(isError);
   console.log(`# Nu checker (CSS): ${sheets.length} stylesheets, ${errors.length} errors`);
   assert.deepEqual(errors.map((m) => `${m.url}:${m.lastLine}: ${m.message}`), []);
 });
