@@ -17,9 +17,12 @@ function nuCheck(args, files) {
   try {
     report = execFileSync('java', ['-jar', jar, ...args, '--format', 'json', ...files], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
+    if (err.status !== 1) throw new Error(`the Nu checker did not run: ${err.message}`);
     report = err.stderr || err.stdout;
   }
-  return JSON.parse(report || '{"messages":[]}').messages ?? [];
+  const parsed = JSON.parse(report);
+  if (!Array.isArray(parsed.messages)) throw new Error(`unexpected Nu checker output: ${report.slice(0, 200)}`);
+  return parsed.messages;
 }
 
 const isError = (m) => m.type === 'error' || m.subType === 'fatal';
