@@ -2,7 +2,7 @@
 // the built briefing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { buildSite, listFiles } from './support.mjs';
@@ -13,13 +13,12 @@ const require = createRequire(import.meta.url);
 /// when it finds errors).
 function nuCheck(args, files) {
   const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
-  let report;
-  try {
-    report = execFileSync('java', ['-jar', jar, ...args, '--format', 'json', ...files], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    if (err.status !== 1) throw new Error(`the Nu checker did not run: ${err.message}`);
-    report = err.stderr || err.stdout;
+  // vnu writes its JSON report to stderr; it exits 0 when clean and 1 when it found errors.
+  const run = spawnSync('java', ['-jar', jar, ...args, '--format', 'json', ...files], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (run.error || (run.status !== 0 && run.status !== 1)) {
+    throw new Error(`the Nu checker did not run: ${run.error?.message ?? run.stderr}`);
   }
+  const report = run.stderr || run.stdout;
   const parsed = JSON.parse(report);
   if (!Array.isArray(parsed.messages)) throw new Error(`unexpected Nu checker output: ${report.slice(0, 200)}`);
   return parsed.messages;
