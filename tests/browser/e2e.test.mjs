@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildSite, launch, serve, screenshotPath, watchProblems } from './support.mjs';
+import { buildSite, launch, listFiles, serve, screenshotPath, watchProblems } from './support.mjs';
 
 let site, server, browser;
 
@@ -194,5 +194,43 @@ test('opened from file://, every page and asset loads', async () => {
   console.log(`# file:// crawl: ${pages} pages`);
   assert.ok(pages > 10);
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('no page scrolls sideways at 360 px', async () => {
+  const { context, page } = await newPage({ viewport: { width: 360, height: 740 } });
+  const wide = [];
+  for (const rel of await listFiles(site, '.html')) {
+    await page.goto(server.base + rel);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (width > 360) wide.push(`${rel}: ${width}px`);
+  }
+  await page.goto(server.base + 'index.html');
+  await page.screenshot({ path: screenshotPath('mobile-360-front.png'), fullPage: true });
+  assert.deepEqual(wide, []);
+  await context.close();
+});
+
+test('the first Tab reaches the skip link, which moves focus to the main content', async () => {
+  const { context, page } = await newPage();
+  await page.goto(server.base + 'index.html');
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => ({ cls: document.activeElement.className, href: document.activeElement.getAttribute('href') }));
+  assert.equal(focused.href, '#main');
+  assert.ok(await page.locator('.skip-link').isVisible(), 'visible when focused');
+  await page.keyboard.press('Enter');
+  assert.equal(new URL(page.url()).hash, '#main');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  await context.close();
+});
+
+test('the print stylesheet shows sidenotes inline and hides navigation', async () => {
+  const { context, page } = await newPage();
+  await pageWithSidenote(page);
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('.site-nav').isVisible(), false, 'navigation hidden in print');
+  const note = page.locator('.sidenote').first();
+  assert.equal(await note.isVisible(), true, 'sidenote printed');
+  assert.equal(await note.evaluate((n) => getComputedStyle(n).float), 'none', 'inline, not in a margin');
   await context.close();
 });
