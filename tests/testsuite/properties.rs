@@ -37,6 +37,9 @@ fn markdown() -> impl Strategy<Value = String> {
 fn toml_like() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         Just("title = \"T\"\n".to_string()),
+        Just("base_url = \"https://example.org/x/\"\n".to_string()),
+        Just("base_url = \"/relative/\"\n".to_string()),
+        Just("[topics]\nai = \"AI\"\n".to_string()),
         Just("weight = 3\n".to_string()),
         Just("weight = \"x\"\n".to_string()),
         Just("topics = [\"ai\", \"Bad Topic\"]\n".to_string()),
@@ -96,6 +99,15 @@ proptest! {
     fn any_front_matter_yields_pages_or_diagnostics(front in toml_like(), body in markdown()) {
         let site = TestSite::base();
         site.write("content/extra.md", &format!("+++\n{front}+++\n{body}"));
+        let outcome = briefing::render_site(&site.options());
+        prop_assert!(outcome.site.is_some() || outcome.has_errors());
+        assert_diagnostics_point_inside(&outcome)?;
+    }
+
+    #[test]
+    fn any_site_toml_yields_pages_or_diagnostics(settings in toml_like()) {
+        let site = TestSite::base();
+        site.write("site.toml", &settings);
         let outcome = briefing::render_site(&site.options());
         prop_assert!(outcome.site.is_some() || outcome.has_errors());
         assert_diagnostics_point_inside(&outcome)?;
