@@ -417,6 +417,21 @@ fn load_statics(site: &mut LoadedSite) {
     }
 }
 
+/// `a/./b/../c` → `a/c`, without touching the file system (the path need not exist).
+pub fn normalize_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// A relative path with `/` separators on every platform.
 pub fn slash_path(path: &Path) -> String {
     path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")

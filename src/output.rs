@@ -6,9 +6,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rayon::prelude::*;
-
 use crate::diagnostics::Diagnostic;
+use crate::load::normalize_path;
 
 /// A file to write, at a root-relative path with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,19 +131,7 @@ impl Drop for Staging {
 /// Refuses an output folder whose replacement would destroy the site itself: the site root, a folder
 /// above it, or its `content/`, `templates/`, `static/` or `sources/` (or anything inside them).
 pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostic> {
-    let absolute = |p: &Path| {
-        let mut clean = PathBuf::new();
-        for part in std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()).components() {
-            match part {
-                std::path::Component::ParentDir => {
-                    clean.pop();
-                }
-                std::path::Component::CurDir => {}
-                other => clean.push(other),
-            }
-        }
-        clean
-    };
+    let absolute = |p: &Path| normalize_path(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
     let (root, out) = (absolute(root), absolute(output));
     let protected = ["content", "templates", "static", "sources"].map(|dir| root.join(dir));
     let clash = root.starts_with(&out) || protected.iter().any(|dir| out.starts_with(dir));
@@ -157,13 +144,6 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostic> {
         .with_help("the output folder is replaced on every build; choose a separate folder such as `public`"));
     }
     Ok(())
-}
-
-/// Writes `files` as the new content of `output`: staged first, swapped in only when complete.
-pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
-    let staging = Staging::create(output)?;
-    files.par_iter().try_for_each(|file| staging.put(file.clone()))?;
-    staging.commit()
 }
 
 fn write_error(output: &Path, err: &io::Error) -> Diagnostic {
@@ -242,7 +222,11 @@ mod tests {
         let output = dir.join("public");
         std::fs::create_dir_all(output.join("stale")).expect("mkdir");
         std::fs::write(output.join("stale/old.html"), "old").expect("write");
-        write_site(&output, &[file("index.html", "new"), file("quotes/a.html", "a")]).expect("write site");
+        let staging = Staging::create(&output).expect("staging");
+        for new in [file("index.html", "new"), file("quotes/a.html", "a")] {
+            staging.put(new).expect("put");
+        }
+        staging.commit().expect("commit");
         assert_eq!(std::fs::read_to_string(output.join("index.html")).expect("read"), "new");
         assert!(!output.join("stale").exists());
         let leftovers: Vec<_> = std::fs::read_dir(&dir).expect("list").collect();

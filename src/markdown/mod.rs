@@ -730,19 +730,11 @@ fn locate(text: &str, range: &Range<usize>, dest: &str) -> Range<usize> {
         .map_or(range.clone(), |i| range.start + i..range.start + i + dest.len())
 }
 
-/// `a/../b.md` → `b.md`, without touching the file system.
+/// `a/../b.md` → `b.md`: a content-relative path, so a leading `/` or `..` past the top is dropped.
 fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
-            Component::Normal(part) => out.push(part),
-        }
-    }
-    out
+    let relative: PathBuf =
+        path.components().filter(|c| matches!(c, Component::Normal(_) | Component::ParentDir)).collect();
+    crate::load::normalize_path(&relative)
 }
 
 /// The shortest relative URL from the page at `from` to `to` (both root-relative):

@@ -86,6 +86,7 @@ pub struct InvolvedGroup {
 pub struct RecordView {
     pub kind: &'static str,
     pub kind_title: &'static str,
+    pub kind_plural: &'static str,
     pub kind_url: String,
     pub id: String,
     pub key: String,
@@ -195,6 +196,7 @@ impl<'a> Views<'a> {
         RecordView {
             kind: key.kind.table_name(),
             kind_title: key.kind.title(),
+            kind_plural: key.kind.plural_title(),
             kind_url: format!("{}/index.html", key.kind.dir()),
             id: key.id.clone(),
             key: key.to_string(),

@@ -174,7 +174,7 @@ fn broken_links(output: &Path) -> Vec<String> {
             let resolved = if file.is_empty() {
                 path.clone()
             } else {
-                normalize(&path.parent().unwrap_or(Path::new("")).join(file))
+                briefing::load::normalize_path(&path.parent().unwrap_or(Path::new("")).join(file))
             };
             let Some(target_bytes) = pages.get(&resolved) else {
                 broken.push(format!("{}: {target} (no file {})", path.display(), resolved.display()));
@@ -197,20 +197,6 @@ fn attribute_values(html: &str, name: &str) -> Vec<String> {
             rest.find('"').map(|end| rest[..end].replace("&amp;", "&"))
         })
         .collect()
-}
-
-fn normalize(path: &Path) -> std::path::PathBuf {
-    let mut out = std::path::PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[test]

@@ -79,6 +79,13 @@ fn assert_diagnostics_point_inside(outcome: &Outcome) -> Result<(), TestCaseErro
     Ok(())
 }
 
+/// Renders the site: pages or diagnostics (a panic fails the test), every diagnostic inside its file.
+fn answers_without_panicking(site: &TestSite) -> Result<(), TestCaseError> {
+    let outcome = briefing::render_site(&site.options());
+    prop_assert!(outcome.site.is_some() || outcome.has_errors());
+    assert_diagnostics_point_inside(&outcome)
+}
+
 fn config() -> ProptestConfig {
     ProptestConfig { cases: 160, failure_persistence: None, ..ProptestConfig::default() }
 }
@@ -90,35 +97,27 @@ proptest! {
     fn any_markdown_body_yields_pages_or_diagnostics(body in markdown()) {
         let site = TestSite::base();
         site.write("content/extra.md", &format!("+++\ntitle = \"Extra\"\n+++\n{body}"));
-        let outcome = briefing::render_site(&site.options());
-        prop_assert!(outcome.site.is_some() || outcome.has_errors());
-        assert_diagnostics_point_inside(&outcome)?;
+        answers_without_panicking(&site)?;
     }
 
     #[test]
     fn any_front_matter_yields_pages_or_diagnostics(front in toml_like(), body in markdown()) {
         let site = TestSite::base();
         site.write("content/extra.md", &format!("+++\n{front}+++\n{body}"));
-        let outcome = briefing::render_site(&site.options());
-        prop_assert!(outcome.site.is_some() || outcome.has_errors());
-        assert_diagnostics_point_inside(&outcome)?;
+        answers_without_panicking(&site)?;
     }
 
     #[test]
     fn any_site_toml_yields_pages_or_diagnostics(settings in toml_like()) {
         let site = TestSite::base();
         site.write("site.toml", &settings);
-        let outcome = briefing::render_site(&site.options());
-        prop_assert!(outcome.site.is_some() || outcome.has_errors());
-        assert_diagnostics_point_inside(&outcome)?;
+        answers_without_panicking(&site)?;
     }
 
     #[test]
     fn any_records_file_yields_pages_or_diagnostics(records in toml_like()) {
         let site = TestSite::base();
         site.write("content/extra.toml", &records);
-        let outcome = briefing::render_site(&site.options());
-        prop_assert!(outcome.site.is_some() || outcome.has_errors());
-        assert_diagnostics_point_inside(&outcome)?;
+        answers_without_panicking(&site)?;
     }
 }
