@@ -84,6 +84,26 @@ fn the_command_line_exits_1_on_content_errors_and_2_on_usage_errors() {
         .output()
         .expect("run briefing");
     assert_eq!(usage.status.code(), Some(2));
+
+    let relative = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["build", "--base-url", "/briefing/", "--root"])
+        .arg(site.root())
+        .output()
+        .expect("run briefing");
+    assert_eq!(relative.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&relative.stderr).contains("must be an absolute URL"));
+}
+
+#[test]
+fn an_output_folder_that_would_replace_the_site_is_refused() {
+    let site = TestSite::base();
+    let before = snapshot(&site.root().join("content"));
+    let mut options = site.options();
+    options.output = Some(site.root().join("content"));
+    let outcome = briefing::build(&options);
+    assert!(outcome.site.is_none());
+    assert!(outcome.diagnostics.iter().any(|d| d.message.contains("refusing to build into this folder")));
+    assert_eq!(snapshot(&site.root().join("content")), before, "the site's content is untouched");
 }
 
 #[test]
