@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod routes;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -125,13 +126,19 @@ fn run(options: &BuildOptions, sink: &dyn output::Sink) -> Outcome {
     if let Some(site) = &site {
         let text = markdown::site::render_site(site, &sources, &mut diagnostics);
         timings.mark("markdown");
+        let assets = output::fingerprint(statics);
+        let routes = routes::Routes::plan(site, &assets, &mut sources, &mut diagnostics);
         if let Some(templates) = &compiled
             && !diagnostics.iter().any(Diagnostic::is_error)
         {
-            let assets = output::fingerprint(statics);
-            let pages = render::render_site(site, &text, templates, &assets.urls, &sources, sink, &mut diagnostics);
-            for file in assets.files {
-                if let Err(diagnostic) = sink.put(file) {
+            let pages =
+                render::render_site(site, &text, templates, &routes, &assets.urls, &sources, sink, &mut diagnostics);
+            let mut statics: Vec<Option<OutputFile>> = assets.files.into_iter().map(Some).collect();
+            for (_, target) in routes.iter() {
+                if let routes::Target::Static(i) = target
+                    && let Some(file) = statics.get_mut(*i).and_then(Option::take)
+                    && let Err(diagnostic) = sink.put(file)
+                {
                     diagnostics.push(diagnostic);
                 }
             }
@@ -161,11 +168,19 @@ impl Timings {
 }
 
 /// The theme's static files with the site's `static/` files of the same name put in their place.
-fn merge_statics(site_statics: Vec<load::StaticFile>) -> Vec<(String, Vec<u8>)> {
-    let mut by_name: std::collections::BTreeMap<String, Vec<u8>> =
-        render::theme_statics().map(|(name, bytes)| (name.to_string(), bytes.to_vec())).collect();
+fn merge_statics(site_statics: Vec<load::StaticFile>) -> Vec<load::StaticFile> {
+    let mut by_name: std::collections::BTreeMap<String, load::StaticFile> = render::theme_statics()
+        .map(|(name, bytes)| {
+            let file = load::StaticFile {
+                name: name.to_string(),
+                bytes: bytes.to_vec(),
+                file: std::path::Path::new(render::THEME_DIR).join(name),
+            };
+            (name.to_string(), file)
+        })
+        .collect();
     for file in site_statics {
-        by_name.insert(file.name, file.bytes);
+        by_name.insert(file.name.clone(), file);
     }
-    by_name.into_iter().collect()
+    by_name.into_values().collect()
 }

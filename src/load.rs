@@ -57,6 +57,8 @@ pub struct StaticFile {
     /// Path relative to `static/`, with `/` separators.
     pub name: String,
     pub bytes: Vec<u8>,
+    /// Where it was read from, as shown to users (`static/logo.svg`).
+    pub file: PathBuf,
 }
 
 /// Reads and parses the site at `root`. Problems become diagnostics; loading never stops early.
@@ -408,7 +410,7 @@ fn load_statics(site: &mut LoadedSite) {
     for path in walk_files(&dir, &mut site.diagnostics) {
         let name = slash_path(path.strip_prefix(&dir).unwrap_or(&path));
         match std::fs::read(&path) {
-            Ok(bytes) => site.statics.push(StaticFile { name, bytes }),
+            Ok(bytes) => site.statics.push(StaticFile { name, bytes, file: display_path(site, &path) }),
             Err(err) => {
                 let shown = display_path(site, &path);
                 site.diagnostics.push(Diagnostic::error(shown, None, format!("cannot read this file: {err}")));

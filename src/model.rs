@@ -821,7 +821,6 @@ fn arrange_pages(
 ) -> (Option<Page>, Vec<Page>) {
     let mut front = None;
     let mut pages = Vec::new();
-    let mut seen_urls: BTreeMap<String, PathBuf> = BTreeMap::new();
     for source in sources {
         if source.front.draft && !options.include_drafts {
             continue;
@@ -832,6 +831,7 @@ fn arrange_pages(
             continue;
         }
         check_front_only_fields(&source, diagnostics);
+        check_page_name(&source, &rel, diagnostics);
         let (url, parent) = page_url(&rel);
         if let Some(reserved) = reserved_prefix(&url) {
             diagnostics.push(
@@ -841,17 +841,6 @@ fn arrange_pages(
                     format!("`{rel}` would be written to `{url}`, which is reserved for {reserved}"),
                 )
                 .with_help("rename the file or folder"),
-            );
-            continue;
-        }
-        if let Some(other) = seen_urls.insert(url.clone(), source.file.clone()) {
-            diagnostics.push(
-                Diagnostic::error(
-                    &source.file,
-                    Some(0..3),
-                    format!("this page and {} would both be written to `{url}`", other.display()),
-                )
-                .with_help("rename one of them"),
             );
             continue;
         }
@@ -873,6 +862,55 @@ fn arrange_pages(
         ))
     });
     (front, pages)
+}
+
+/// The longest file or folder name a page may have: its output name must fit in every file system.
+const MAX_PAGE_NAME: usize = 100;
+
+/// Page paths become URLs as they are: each file and folder name must be safe in a URL and on every
+/// file system (letters, digits, `-`, `_`, `.`), so no link ever needs encoding.
+fn check_page_name(source: &PageSource, rel: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let stem = rel.strip_suffix(".md").unwrap_or(rel);
+    for name in stem.split('/') {
+        let mut unsafe_chars: Vec<String> = Vec::new();
+        for c in name.chars().filter(|&c| !is_url_safe(c)) {
+            let shown = if c.is_whitespace() { "a space".to_string() } else { format!("`{c}`") };
+            if !unsafe_chars.contains(&shown) {
+                unsafe_chars.push(shown);
+            }
+        }
+        let problem = if !unsafe_chars.is_empty() {
+            format!("{}, which cannot be part of a URL as is", unsafe_chars.join(" and "))
+        } else if name.len() > MAX_PAGE_NAME {
+            format!("a name of more than {MAX_PAGE_NAME} characters")
+        } else {
+            continue;
+        };
+        let safe = |n: &str| n.chars().all(is_url_safe);
+        let names: Vec<String> = stem
+            .split('/')
+            .map(|n| if safe(n) && n.len() <= MAX_PAGE_NAME { n.to_string() } else { page_name_suggestion(n) })
+            .collect();
+        let suggested = format!("{}.md", names.join("/"));
+        diagnostics.push(
+            Diagnostic::error(&source.file, Some(0..3), format!("the page name `{rel}` has {problem}"))
+                .with_label("page paths become URLs")
+                .with_help(format!(
+                    "use letters, digits, `-`, `_` and `.` in file and folder names (at most {MAX_PAGE_NAME} characters), e.g. `{suggested}`"
+                )),
+        );
+        return;
+    }
+}
+
+fn is_url_safe(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+fn page_name_suggestion(name: &str) -> String {
+    let mut slug = slug::slugify(name);
+    slug.truncate(MAX_PAGE_NAME);
+    if slug.is_empty() { "page".to_string() } else { slug.trim_end_matches('-').to_string() }
 }
 
 fn check_front_only_fields(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::diagnostics::Diagnostic;
-use crate::load::normalize_path;
+use crate::load::{StaticFile, normalize_path};
 
 /// A file to write, at a root-relative path with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,13 +22,15 @@ pub struct Assets {
     pub files: Vec<OutputFile>,
     /// `briefing.css` → `briefing.3f9a0c21.css`; every static file has an entry.
     pub urls: BTreeMap<String, String>,
+    /// Output path → the file it was copied from (`static/logo.svg`), for diagnostics.
+    pub origins: BTreeMap<String, PathBuf>,
 }
 
 /// Stylesheets and scripts get a content hash in their name so hosts can cache them forever;
 /// everything else keeps its name.
-pub fn fingerprint(statics: impl IntoIterator<Item = (String, Vec<u8>)>) -> Assets {
+pub fn fingerprint(statics: impl IntoIterator<Item = StaticFile>) -> Assets {
     let mut assets = Assets::default();
-    for (name, bytes) in statics {
+    for StaticFile { name, bytes, file } in statics {
         let path = match name.rsplit_once('.') {
             Some((stem, ext @ ("css" | "js"))) => {
                 let hash = blake3::hash(&bytes).to_hex();
@@ -37,6 +39,7 @@ pub fn fingerprint(statics: impl IntoIterator<Item = (String, Vec<u8>)>) -> Asse
             _ => name.clone(),
         };
         assets.urls.insert(name, path.clone());
+        assets.origins.insert(path.clone(), file);
         assets.files.push(OutputFile { path, bytes });
     }
     assets
@@ -207,10 +210,12 @@ mod tests {
 
     #[test]
     fn css_and_js_get_content_hashes() {
-        let assets = fingerprint([
-            ("briefing.css".to_string(), b"body{}".to_vec()),
-            ("img/logo.svg".to_string(), b"<svg/>".to_vec()),
-        ]);
+        let file = |name: &str, bytes: &[u8]| StaticFile {
+            name: name.to_string(),
+            bytes: bytes.to_vec(),
+            file: PathBuf::from("static").join(name),
+        };
+        let assets = fingerprint([file("briefing.css", b"body{}"), file("img/logo.svg", b"<svg/>")]);
         let css = &assets.urls["briefing.css"];
         assert!(css.starts_with("briefing.") && css.ends_with(".css") && css.len() == "briefing..css".len() + 10);
         assert_eq!(assets.urls["img/logo.svg"], "img/logo.svg");

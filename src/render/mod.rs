@@ -19,26 +19,17 @@ use crate::markdown::site::SiteText;
 use crate::markdown::{Placeholder, Rendered, fill_placeholders};
 use crate::model::{Kind, Page, RecordKey, Site, Topic};
 use crate::output::{OutputFile, Sink};
+use crate::routes::{Route, Routes, Target, kind_index_url};
 use context::{Detail, KindLink, Link, Nav, NavLink, RecordView, SiteView, TopicLink, Views};
-
-/// One page to render.
-#[derive(Debug, Clone)]
-enum Job<'a> {
-    Front,
-    Page(usize),
-    Record(&'a RecordKey),
-    KindIndex(Kind),
-    Topic(&'a Topic),
-    Topics,
-    NotFound,
-}
 
 /// Renders every page of the site into `sink`, returning how many pages were rendered.
 /// Template errors are collected, each reported once.
+#[allow(clippy::too_many_arguments)]
 pub fn render_site(
     site: &Site,
     text: &SiteText,
     templates: &Templates,
+    routes: &Routes,
     assets: &BTreeMap<String, String>,
     sources: &SourceMap,
     sink: &dyn Sink,
@@ -57,14 +48,9 @@ pub fn render_site(
         reading_order: ReadingOrder::new(site),
         nav: shared_nav(site),
     };
-    let mut jobs = vec![Job::Front];
-    jobs.extend((0..site.pages.len()).map(Job::Page));
-    jobs.extend(site.records.keys().map(Job::Record));
-    jobs.extend(Kind::ALL.into_iter().filter(|&k| site.records_of(k).next().is_some()).map(Job::KindIndex));
-    jobs.extend(site.topics.values().map(Job::Topic));
-    jobs.extend([Job::Topics, Job::NotFound]);
+    let jobs: Vec<(&Route, &Target)> = routes.pages().collect();
     let results: Vec<Result<(), Diagnostic>> =
-        jobs.par_iter().map(|job| renderer.render(job).and_then(|file| sink.put(file))).collect();
+        jobs.par_iter().map(|(route, target)| renderer.render(route, target).and_then(|file| sink.put(file))).collect();
     let mut errors: Vec<Diagnostic> = Vec::new();
     for diagnostic in results.into_iter().filter_map(Result::err) {
         if !errors.contains(&diagnostic) {
@@ -209,20 +195,20 @@ impl<'a> PageRenderer<'a> {
         self.views.site
     }
 
-    fn render(&self, job: &Job<'_>) -> Result<OutputFile, Diagnostic> {
-        let (url, template, context) = self.context(job)?;
+    fn render(&self, route: &Route, target: &Target) -> Result<OutputFile, Diagnostic> {
+        let url = route.as_str();
+        let (template, context) = self.context(url, target)?;
         let html = self.templates.render(template, &context, self.sources)?;
-        Ok(OutputFile { path: url, bytes: html.into_bytes() })
+        Ok(OutputFile { path: url.to_string(), bytes: html.into_bytes() })
     }
 
-    /// The page's URL, its template, and its full context.
-    fn context(&self, job: &Job<'_>) -> Result<(String, &'static str, Context), Diagnostic> {
+    /// The page's template and its full context.
+    fn context(&self, url: &str, target: &Target) -> Result<(&'static str, Context), Diagnostic> {
         let site = self.site();
         let text = self.views.text;
-        Ok(match job {
-            Job::Front => {
-                let url = site.front.url.clone();
-                let root = root_of(&url);
+        let root = root_of(url);
+        Ok(match target {
+            Target::Front => {
                 let front = FrontView {
                     title: site.front.title(),
                     dek: match &text.front.dek {
@@ -239,41 +225,37 @@ impl<'a> PageRenderer<'a> {
                         .map(|r| self.views.record(r, Detail::Summary))
                         .collect(),
                 };
-                let mut context = self.base_context(&url, Current::Page(&url));
+                let mut context = self.base_context(url, Current::Page(url));
                 context.insert("front", &front);
-                (url, "index.html", context)
+                ("index.html", context)
             }
-            Job::Page(i) => {
+            Target::Page(i) => {
                 let page = &site.pages[*i];
                 let rendered = &text.pages[*i];
-                let url = page.url.clone();
-                let root = root_of(&url);
                 let view = self.section_view(*i, page, rendered, &root)?;
                 let section_url =
-                    page.parent.as_ref().and_then(|rel| site.page_by_rel(rel)).map_or(url.clone(), |p| p.url.clone());
-                let mut context = self.base_context(&url, Current::Page(&section_url));
+                    page.parent.as_ref().and_then(|rel| site.page_by_rel(rel)).map_or(url, |p| p.url.as_str());
+                let mut context = self.base_context(url, Current::Page(section_url));
                 context.insert("page", &view);
-                (url, "section.html", context)
+                ("section.html", context)
             }
-            Job::Record(key) => {
+            Target::Record(key) => {
                 let record = site
                     .record(key)
                     .ok_or_else(|| Diagnostic::error("content", None, format!("record `{key}` vanished")))?;
-                let url = key.url();
                 let mut view = self.views.record(record, Detail::Full);
-                if let Some(note) = text.notes.get(*key) {
-                    view.note = self.fill(note, &root_of(&url))?;
+                if let Some(note) = text.notes.get(key) {
+                    view.note = self.fill(note, &root)?;
                 }
-                let mut context = self.base_context(&url, Current::Kind(key.kind));
+                let mut context = self.base_context(url, Current::Kind(key.kind));
                 context.insert("record", &view);
-                (url, "record.html", context)
+                ("record.html", context)
             }
-            Job::KindIndex(kind) => {
-                let url = format!("{}/index.html", kind.dir());
+            Target::KindIndex(kind) => {
                 let view = KindView {
                     kind: kind.table_name(),
                     title: kind.plural_title(),
-                    url: url.clone(),
+                    url: url.to_string(),
                     records: self
                         .views
                         .sorted_records(*kind)
@@ -282,13 +264,16 @@ impl<'a> PageRenderer<'a> {
                         .collect(),
                     groupings: self.views.groupings(*kind),
                 };
-                let mut context = self.base_context(&url, Current::Kind(*kind));
+                let mut context = self.base_context(url, Current::Kind(*kind));
                 context.insert("kind", &view);
-                (url, "kind.html", context)
+                ("kind.html", context)
             }
-            Job::Topic(topic) => {
-                let url = Topic::url(&topic.slug);
-                let has_topic = |topics: &[toml::Spanned<String>]| topics.iter().any(|t| t.get_ref() == &topic.slug);
+            Target::Topic(slug) => {
+                let topic = site
+                    .topics
+                    .get(slug)
+                    .ok_or_else(|| Diagnostic::error("content", None, format!("topic `{slug}` vanished")))?;
+                let has_topic = |topics: &[toml::Spanned<String>]| topics.iter().any(|t| t.get_ref() == slug);
                 let pages = std::iter::once(&site.front)
                     .chain(&site.pages)
                     .filter(|p| has_topic(&p.source.front.topics))
@@ -300,14 +285,18 @@ impl<'a> PageRenderer<'a> {
                     .filter(|r| has_topic(r.topics()))
                     .map(|r| self.views.record(r, Detail::Summary))
                     .collect();
-                let view =
-                    TopicView { slug: topic.slug.clone(), name: topic.name.clone(), url: url.clone(), pages, records };
-                let mut context = self.base_context(&url, Current::Topics);
+                let view = TopicView {
+                    slug: topic.slug.clone(),
+                    name: topic.name.clone(),
+                    url: url.to_string(),
+                    pages,
+                    records,
+                };
+                let mut context = self.base_context(url, Current::Topics);
                 context.insert("topic", &view);
-                (url, "topic.html", context)
+                ("topic.html", context)
             }
-            Job::Topics => {
-                let url = "topics/index.html".to_string();
+            Target::Topics => {
                 let topics: Vec<TopicCount> = site
                     .topics
                     .values()
@@ -324,17 +313,19 @@ impl<'a> PageRenderer<'a> {
                         TopicCount { slug: t.slug.clone(), name: t.name.clone(), url: Topic::url(&t.slug), count }
                     })
                     .collect();
-                let mut context = self.base_context(&url, Current::Topics);
+                let mut context = self.base_context(url, Current::Topics);
                 context.insert("topics", &topics);
-                (url, "topics.html", context)
+                ("topics.html", context)
             }
-            Job::NotFound => {
-                let url = "404.html".to_string();
-                let mut context = self.base_context(&url, Current::None);
+            Target::NotFound => {
+                let mut context = self.base_context(url, Current::None);
                 // Hosts serve this page for any missing URL, at any depth, so relative links cannot
                 // work here: its links start from the path of `base_url` instead.
                 context.insert("root", &url_path(&site.config.base_url));
-                (url, "404.html", context)
+                ("404.html", context)
+            }
+            Target::Static(_) => {
+                return Err(Diagnostic::error("static", None, format!("`{url}` is a static file, not a page")));
             }
         })
     }
@@ -468,7 +459,7 @@ fn shared_nav(site: &Site) -> Nav {
                 (count > 0).then(|| KindLink {
                     kind: kind.table_name(),
                     title: kind.plural_title(),
-                    url: format!("{}/index.html", kind.dir()),
+                    url: kind_index_url(kind),
                     count,
                     current: false,
                 })

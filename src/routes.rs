@@ -1,0 +1,229 @@
+//! Routes: the one table of every path a build writes — pages, records, indexes, topics, the 404
+//! page, static files — each claimed once; a second claim is an error at the claimant's file and line.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use crate::diagnostics::{Diagnostic, SourceMap};
+use crate::model::{Kind, RecordKey, Site, Topic};
+use crate::output::Assets;
+
+/// A root-relative output path with `/` separators: `quotes/great-artists.html`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Route(String);
+
+impl Route {
+    pub fn new(path: impl Into<String>) -> Self {
+        Self(path.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What is written at a route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Front,
+    /// A section or a page inside a section folder: its index in `Site::pages`.
+    Page(usize),
+    Record(RecordKey),
+    KindIndex(Kind),
+    Topic(String),
+    Topics,
+    NotFound,
+    /// A static file or asset: its index in `Assets::files`.
+    Static(usize),
+}
+
+impl Target {
+    /// Whether the route is an HTML page rendered from a template.
+    pub fn is_page(&self) -> bool {
+        !matches!(self, Target::Static(_))
+    }
+}
+
+/// Who claims a route, for the message when two claims meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Claimant {
+    /// "the page `content/index.md`", "quote `index`", "the index of quotes".
+    what: String,
+    /// Where to point when this claim comes second; `None` for the tool's own pages.
+    place: Option<(PathBuf, Option<Range<usize>>)>,
+    /// How to fix a clash caused by this claimant.
+    help: String,
+}
+
+/// Every route of a build, sorted by path.
+#[derive(Debug, Default)]
+pub struct Routes {
+    table: BTreeMap<Route, Target>,
+}
+
+impl Routes {
+    /// Claims a route for every output of `site`; clashes are reported in `diagnostics`.
+    /// A static file that loses a claim is added to `sources` (when it is text) so the error can
+    /// quote it.
+    pub fn plan(site: &Site, assets: &Assets, sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Self {
+        let mut planner = Planner::default();
+        planner.claim_pages(site);
+        planner.claim_records(site);
+        planner.claim_topics(site);
+        planner.claim_statics(assets, sources);
+        diagnostics.extend(planner.diagnostics);
+        Self { table: planner.routes.into_values().map(|(route, target, _)| (route, target)).collect() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Route, &Target)> {
+        self.table.iter()
+    }
+
+    /// The routes of HTML pages rendered from templates.
+    pub fn pages(&self) -> impl Iterator<Item = (&Route, &Target)> {
+        self.iter().filter(|(_, target)| target.is_page())
+    }
+}
+
+/// Claims routes one by one; the first claim of a path wins, later ones become diagnostics.
+#[derive(Default)]
+struct Planner {
+    /// Keyed by the lowercased path: paths that differ only in case are the same file on the
+    /// case-insensitive file systems of macOS and Windows, and on many static hosts.
+    routes: BTreeMap<String, (Route, Target, Claimant)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Planner {
+    /// Claims `path`; returns whether the claim was granted.
+    fn claim(&mut self, path: String, target: Target, claimant: Claimant) -> bool {
+        let key = path.to_lowercase();
+        let Some((existing, _, first)) = self.routes.get(&key) else {
+            self.routes.insert(key, (Route(path), target, claimant));
+            return true;
+        };
+        let case_note = if existing.as_str() == path {
+            String::new()
+        } else {
+            format!(" (`{existing}` differs only in case, the same file on macOS and Windows)")
+        };
+        let message =
+            format!("{} would be written to `{path}`, which {} already claims{case_note}", claimant.what, first.what);
+        let (file, span) = claimant.place.clone().unwrap_or_else(|| (PathBuf::from("content"), None));
+        self.diagnostics.push(
+            Diagnostic::error(file, span, message).with_label("output path already taken").with_help(claimant.help),
+        );
+        false
+    }
+
+    fn claim_pages(&mut self, site: &Site) {
+        let front = &site.front;
+        self.claim(front.url.clone(), Target::Front, page_claimant(front));
+        for (url, target, what) in [
+            ("404.html".to_string(), Target::NotFound, "the not-found page".to_string()),
+            ("topics/index.html".to_string(), Target::Topics, "the index of topics".to_string()),
+        ] {
+            self.claim(url, target, builtin(what));
+        }
+        for kind in Kind::ALL.into_iter().filter(|&k| site.records_of(k).next().is_some()) {
+            let what = format!("the index of {}", kind.plural_title().to_lowercase());
+            self.claim(kind_index_url(kind), Target::KindIndex(kind), builtin(what));
+        }
+        for (i, page) in site.pages.iter().enumerate() {
+            self.claim(page.url.clone(), Target::Page(i), page_claimant(page));
+        }
+    }
+
+    fn claim_records(&mut self, site: &Site) {
+        for (key, record) in &site.records {
+            let claimant = Claimant {
+                what: format!("{} `{}`", key.kind.title().to_lowercase(), key.id),
+                place: Some((record.file.clone(), Some(record.id().span()))),
+                help: "choose another id".to_string(),
+            };
+            self.claim(key.url(), Target::Record(key.clone()), claimant);
+        }
+    }
+
+    fn claim_topics(&mut self, site: &Site) {
+        for topic in site.topics.values() {
+            let claimant = Claimant {
+                what: format!("the page of topic `{}`", topic.slug),
+                place: first_use_of_topic(site, &topic.slug).or(Some((PathBuf::from("site.toml"), None))),
+                help: "choose another topic slug".to_string(),
+            };
+            self.claim(Topic::url(&topic.slug), Target::Topic(topic.slug.clone()), claimant);
+        }
+    }
+
+    fn claim_statics(&mut self, assets: &Assets, sources: &mut SourceMap) {
+        for (i, file) in assets.files.iter().enumerate() {
+            let origin = assets.origins.get(&file.path);
+            let text = std::str::from_utf8(&file.bytes).ok().filter(|text| !text.is_empty());
+            let first_line = text.map(|text| 0..text.find('\n').unwrap_or(text.len()).max(1));
+            let claimant = Claimant {
+                what: format!("the static file `{}`", origin.map_or(file.path.clone(), |o| o.display().to_string())),
+                place: origin.map(|origin| (origin.clone(), first_line)),
+                help: "rename or remove the static file; the build writes its own file at this path".to_string(),
+            };
+            let granted = self.claim(file.path.clone(), Target::Static(i), claimant);
+            if !granted && let (Some(origin), Some(text)) = (origin, text) {
+                sources.insert(origin.clone(), text);
+            }
+        }
+    }
+}
+
+/// The URL of a kind's index page: `quotes/index.html`.
+pub fn kind_index_url(kind: Kind) -> String {
+    format!("{}/index.html", kind.dir())
+}
+
+fn builtin(what: String) -> Claimant {
+    Claimant { what, place: None, help: String::new() }
+}
+
+fn page_claimant(page: &crate::model::Page) -> Claimant {
+    let file = page.source.file.clone();
+    let help = if file.file_name().is_some_and(|name| name == "index.md") {
+        "rename the file: `_index.md` is a folder's own page (and `content/_index.md` the front page); `index.md` is an ordinary page that lands on the same path"
+    } else {
+        "rename the file or its folder"
+    };
+    Claimant {
+        what: format!("the page `{}`", file.display()),
+        // The opening `+++`: the file's name is the problem, so its first line is the place.
+        place: Some((file, Some(0..3))),
+        help: help.to_string(),
+    }
+}
+
+/// The first page or record naming a topic, pointing at the slug.
+fn first_use_of_topic(site: &Site, slug: &str) -> Option<(PathBuf, Option<Range<usize>>)> {
+    let in_pages = std::iter::once(&site.front).chain(&site.pages).find_map(|page| {
+        let topic = page.source.front.topics.iter().find(|t| t.get_ref() == slug)?;
+        let offset = page.source.front_offset;
+        Some((page.source.file.clone(), Some(topic.span().start + offset..topic.span().end + offset)))
+    });
+    in_pages.or_else(|| {
+        site.records.values().find_map(|record| {
+            let topic = record.topics().iter().find(|t| t.get_ref() == slug)?;
+            Some((record.file.clone(), Some(topic.span())))
+        })
+    })
+}
