@@ -7,6 +7,7 @@
 //! eprint!("{}", briefing::diagnostics::render(&outcome.diagnostics, &outcome.sources, false));
 //! ```
 
+pub mod check;
 pub mod diagnostics;
 pub mod load;
 pub mod markdown;

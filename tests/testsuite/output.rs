@@ -154,49 +154,18 @@ fn sidenotes_callouts_and_embeds_become_their_markup() {
     assert!(!page.contains('\u{0}'), "no placeholder left behind");
 }
 
-/// Every `href`/`src` that points inside the site, resolved from its page, with its fragment.
+/// Every problem `briefing::check` finds in the written output: links and fragments that do not
+/// resolve, duplicate ids, id references without their id, and placeholders left unfilled.
 fn broken_links(output: &Path) -> Vec<String> {
-    let pages = snapshot(output);
-    let mut broken = Vec::new();
-    for (path, bytes) in &pages {
-        if path.extension().and_then(|e| e.to_str()) != Some("html") {
-            continue;
-        }
-        let html = String::from_utf8_lossy(bytes);
-        if html.contains('\0') {
-            broken.push(format!("{}: an unfilled placeholder (NUL) is left in the page", path.display()));
-        }
-        for target in attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "src")) {
-            if target.contains("://") || target.starts_with("mailto:") || target.starts_with('/') {
-                continue;
-            }
-            let (file, fragment) = target.split_once('#').unwrap_or((&target, ""));
-            let resolved = if file.is_empty() {
-                path.clone()
-            } else {
-                briefing::load::normalize_path(&path.parent().unwrap_or(Path::new("")).join(file))
-            };
-            let Some(target_bytes) = pages.get(&resolved) else {
-                broken.push(format!("{}: {target} (no file {})", path.display(), resolved.display()));
-                continue;
-            };
-            let target_html = String::from_utf8_lossy(target_bytes);
-            if !fragment.is_empty() && !target_html.contains(&format!("id=\"{fragment}\"")) {
-                broken.push(format!("{}: {target} (no id {fragment})", path.display()));
-            }
-        }
+    let files: Vec<briefing::output::OutputFile> = snapshot(output)
+        .into_iter()
+        .map(|(path, bytes)| briefing::output::OutputFile { path: briefing::load::slash_path(&path), bytes })
+        .collect();
+    let mut problems: Vec<String> = briefing::check::check_pages(&files).iter().map(ToString::to_string).collect();
+    for file in files.iter().filter(|f| f.bytes.contains(&0)) {
+        problems.push(format!("{}: an unfilled placeholder (NUL) is left in the page", file.path));
     }
-    broken
-}
-
-fn attribute_values(html: &str, name: &str) -> Vec<String> {
-    let needle = format!(" {name}=\"");
-    html.match_indices(&needle)
-        .filter_map(|(i, _)| {
-            let rest = &html[i + needle.len()..];
-            rest.find('"').map(|end| rest[..end].replace("&amp;", "&"))
-        })
-        .collect()
+    problems
 }
 
 #[test]

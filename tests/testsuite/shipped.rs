@@ -41,3 +41,11 @@ fn every_quote_is_verbatim_on_its_record_page() {
         assert!(list.iter().any(|q| q["text"].as_str() == Some(fragment)), "missing the quote {fragment:?}");
     }
 }
+
+#[test]
+fn every_link_fragment_and_id_reference_of_the_shipped_briefing_resolves() {
+    let outcome = briefing::render_site(&BuildOptions::new(env!("CARGO_MANIFEST_DIR")));
+    let site = outcome.site.expect("built");
+    let problems: Vec<String> = briefing::check::check_pages(&site.files).iter().map(ToString::to_string).collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
