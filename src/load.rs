@@ -1,5 +1,5 @@
-//! Load: walk the site folder, read every file once, split front matter, and parse TOML
-//! (settings, front matter, records) into typed values that keep the span of every id and reference.
+//! Load: walk the site folder, read every file once (sources' local copies too, confined to the
+//! site), split front matter, and parse TOML into typed values that keep the span of every value.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
