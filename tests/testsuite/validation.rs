@@ -91,3 +91,40 @@ fn a_base_url_with_a_space_is_a_usage_error() {
     );
     assert!(!site.output().exists(), "nothing was written");
 }
+
+/// A page that cites `quote:extra` and `person:bob`, the records `content/extra.toml` declares.
+fn site_citing_extra_records(records: &[u8]) -> TestSite {
+    let site = TestSite::base();
+    std::fs::write(site.root().join("content/extra.toml"), records).expect("write");
+    site.write(
+        "content/extra.md",
+        "+++\ntitle = \"Extra\"\n+++\nAs [she said](quote:extra), says [Bob](person:bob).\n\n![](quote:extra)\n",
+    );
+    site
+}
+
+#[test]
+fn the_records_of_a_file_that_is_not_utf8_are_reported_once() {
+    let site = site_citing_extra_records(
+        b"[[quote]]\nid = \"extra\"\nspeaker = \"ada-chief\"\ntext = \"caf\xe9\"\nsource = \"article\"\n\n[[person]]\nid = \"bob\"\nname = \"Bob\"\n",
+    );
+    assert_eq!(error_lines(&site.build()), ["content/extra.toml:4:12: error: this file is not valid UTF-8"]);
+}
+
+#[test]
+fn the_records_of_a_misspelt_kind_are_reported_once() {
+    let site = site_citing_extra_records(
+        b"[[quotes]]\nid = \"extra\"\nspeaker = \"ada-chief\"\ntext = \"becoming reasonable\"\nsource = \"article\"\n\n[[person]]\nid = \"bob\"\nname = \"Bob\"\n",
+    );
+    assert_eq!(error_lines(&site.build()), ["content/extra.toml:1:3: error: unknown record kind `quotes`"]);
+}
+
+#[test]
+fn a_record_with_a_refused_id_is_reported_once() {
+    let site = site_citing_extra_records(
+        b"[[quote]]\nid = \"extra\"\nspeaker = \"bob\"\ntext = \"becoming reasonable\"\nsource = \"article\"\n\n[[person]]\nid = \"Bob\"\nname = \"Bob\"\n",
+    );
+    site.edit("content/extra.md", "person:bob", "person:Bob");
+    site.edit("content/extra.toml", "speaker = \"bob\"", "speaker = \"Bob\"");
+    assert_eq!(error_lines(&site.build()), ["content/extra.toml:8:6: error: `Bob` is not a valid id"]);
+}
