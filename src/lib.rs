@@ -121,7 +121,7 @@ fn run(options: &BuildOptions, sink: &dyn output::Sink) -> Outcome {
     let statics = merge_statics(std::mem::take(&mut loaded.statics));
     let compiled = render::Templates::compile(&templates, &mut sources, &mut diagnostics);
     let model_options = ModelOptions { include_drafts: options.drafts, base_url: options.base_url.clone() };
-    let site = model::build_model(loaded, &model_options, &mut diagnostics);
+    let site = model::build_model(loaded, &sources, &model_options, &mut diagnostics);
     timings.mark("model");
     let mut rendered = None;
     if let Some(site) = &site {

@@ -1,8 +1,11 @@
-//! Load: walk the site folder, read every file once, split front matter, and parse TOML
-//! (settings, front matter, records) into typed values that keep the span of every id and reference.
+//! Load: walk the site folder, read every file once (sources' local copies too, confined to the
+//! site), split front matter, and parse TOML into typed values that keep the span of every value.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io::Read;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -10,8 +13,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 use walkdir::WalkDir;
 
-use crate::diagnostics::{Diagnostic, SourceMap, suggestion};
-use crate::model::{Config, FrontMatter, Kind, Record, RecordData, RecordKey};
+use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean, suggestion};
+use crate::model::{Config, FrontMatter, Kind, Record, RecordData, RecordKey, is_language_tag};
 
 /// Everything read from a site folder, parsed but not yet cross-checked.
 #[derive(Debug, Default)]
@@ -27,6 +30,9 @@ pub struct LoadedSite {
     /// Records that failed to parse but whose id could be read: references to them are not
     /// reported again (the parse error already is).
     pub broken_records: Vec<RecordKey>,
+    /// The text of each source's local copy (`file = "…"`), keyed by the path as written.
+    /// Files that could not be read safely are missing (and reported at their `file` value).
+    pub source_texts: BTreeMap<String, String>,
 }
 
 /// A Markdown page: its front matter, parsed, and its body with the body's offset in the file.
@@ -80,6 +86,7 @@ pub fn load_site(root: &Path) -> LoadedSite {
                 .with_help("create `content/_index.md` (run `briefing init DIR` for a starting point)"),
         );
     }
+    load_source_files(&mut site);
     load_templates(&mut site);
     load_statics(&mut site);
     site
@@ -151,23 +158,135 @@ fn load_config(site: &mut LoadedSite) {
     }
     let Some((file, text)) = read_text(site, &path) else { return };
     site.config = parse_toml::<Config>(&file, &text, 0, &mut site.diagnostics);
-    if let Some(config) = &site.config
-        && !is_absolute_url(&config.base_url)
+    if let Some(config) = &site.config {
+        check_config(&file, config, &mut site.diagnostics);
+    }
+}
+
+/// The settings that serde cannot check by type: a non-blank title, an absolute base URL, a
+/// language tag. Each error points at the value.
+fn check_config(file: &Path, config: &Config, diagnostics: &mut Vec<Diagnostic>) {
+    if config.title.get_ref().trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::error(file, Some(config.title.span()), "the site `title` is empty")
+                .with_label("empty title")
+                .with_help("write the briefing's title, e.g. `title = \"Netflix and generative AI\"`"),
+        );
+    }
+    if let Some(problem) = base_url_problem(config.base_url.get_ref()) {
+        diagnostics.push(
+            Diagnostic::error(
+                file,
+                Some(config.base_url.span()),
+                format!("`base_url` must be an absolute http(s) URL, not `{}`", config.base_url.get_ref().escape_debug()),
+            )
+            .with_label(problem)
+            .with_help("write the address the site is published at, e.g. `base_url = \"https://example.org/briefing/\"`; links between pages stay relative"),
+        );
+    }
+    if let Some(language) = &config.language
+        && !is_language_tag(language.get_ref())
     {
-        let span =
-            text.find("base_url").map(|start| start..text[start..].find('\n').map_or(text.len(), |end| start + end));
-        site.diagnostics.push(
-            Diagnostic::error(file, span, format!("`base_url` must be an absolute URL, not `{}`", config.base_url))
-                .with_help("write the address the site is published at, e.g. `base_url = \"https://example.org/briefing/\"`; links between pages stay relative"),
+        let written = language.get_ref();
+        let help = match written.replace('_', "-") {
+            fixed if fixed != *written && is_language_tag(&fixed) => format!("did you mean `{fixed}`?"),
+            _ => "write a BCP 47 language tag such as `en`, `en-GB`, `pt-BR` or `zh-Hant`".to_string(),
+        };
+        let message = match written.trim() {
+            "" => "`language` is empty".to_string(),
+            _ => format!("`{}` is not a language tag", written.escape_debug()),
+        };
+        diagnostics.push(
+            Diagnostic::error(file, Some(language.span()), message).with_label("not a BCP 47 tag").with_help(help),
         );
     }
 }
 
-/// `https://host/…` or `http://host/…`: what canonical links, feeds and sitemaps need.
+/// Whether `url` can be a base URL: `https://host/…` or `http://host/…`, as canonical links,
+/// feeds and sitemaps need. The one check for `base_url` in site.toml and `--base-url`.
 pub fn is_absolute_url(url: &str) -> bool {
-    ["https://", "http://"]
-        .iter()
-        .any(|scheme| url.strip_prefix(scheme).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/')))
+    base_url_problem(url).is_none()
+}
+
+/// What is wrong with `url` as a base URL, if anything.
+pub fn base_url_problem(url: &str) -> Option<String> {
+    url_problem(url, &["https", "http"])
+        .or_else(|| url.contains(['?', '#']).then(|| "a base URL has no `?query` or `#fragment`".to_string()))
+}
+
+/// What is wrong with `url` as an absolute URL with one of `schemes` (lowercase names), if
+/// anything. `http` and `https` URLs need `//` and a host. No URL may hold whitespace, control
+/// characters, or the characters that are never valid unencoded in a URL.
+pub fn url_problem(url: &str, schemes: &[&str]) -> Option<String> {
+    if url.is_empty() {
+        return Some("empty".to_string());
+    }
+    if url.starts_with(char::is_whitespace) || url.ends_with(char::is_whitespace) {
+        return Some("space around the URL".to_string());
+    }
+    if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Some(match c {
+            ' ' => "contains a space (write `%20`)".to_string(),
+            c if c.is_whitespace() => "contains whitespace".to_string(),
+            c => format!("contains the control character U+{:04X}", u32::from(c)),
+        });
+    }
+    if let Some(c) = url.chars().find(|c| "\"<>\\^`{|}".contains(*c)) {
+        return Some(format!("contains `{c}`, which must be percent-encoded"));
+    }
+    let scheme = url.split_once(':').map(|(scheme, _)| scheme).filter(|s| is_scheme(s));
+    let Some(scheme) = scheme else {
+        return Some(format!("not an absolute URL: it needs a scheme such as `{}:`", schemes[0]));
+    };
+    let rest = &url[scheme.len() + 1..];
+    let scheme = scheme.to_ascii_lowercase();
+    if !schemes.contains(&scheme.as_str()) {
+        return Some(format!("`{scheme}:` URLs are not allowed here"));
+    }
+    match scheme.as_str() {
+        "http" | "https" => host_problem(rest),
+        _ if rest.is_empty() => Some(format!("nothing follows `{scheme}:`")),
+        _ => None,
+    }
+}
+
+/// `[a-zA-Z][a-zA-Z0-9+.-]*`, as RFC 3986 defines a scheme.
+fn is_scheme(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+}
+
+/// What is wrong with the `//host:port/…` part of an http(s) URL, if anything.
+fn host_problem(rest: &str) -> Option<String> {
+    let Some(after) = rest.strip_prefix("//") else {
+        return Some("`//` and a host must follow the scheme".to_string());
+    };
+    let authority = after.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host_port)| host_port);
+    let (host, port) = match host_port.rfind(':') {
+        Some(i) if !host_port[i..].contains(']') => (&host_port[..i], Some(&host_port[i + 1..])),
+        _ => (host_port, None),
+    };
+    if let Some(port) = port
+        && port.parse::<u16>().is_err()
+    {
+        return Some(format!("the port `{port}` is not a number from 0 to 65535"));
+    }
+    if host.is_empty() {
+        return Some("no host".to_string());
+    }
+    let valid = match host.strip_prefix('[') {
+        Some(ipv6) => ipv6.strip_suffix(']').is_some_and(|inner| {
+            inner.contains(':') && inner.chars().all(|c| c.is_ascii_hexdigit() || ":.".contains(c))
+        }),
+        None => host
+            .strip_suffix('.')
+            .unwrap_or(host)
+            .split('.')
+            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')),
+    };
+    (!valid).then(|| format!("`{host}` is not a host name"))
 }
 
 /// Deserializes one TOML document, reporting syntax errors (all of them) and type errors with spans.
@@ -186,8 +305,41 @@ pub fn parse_toml<T: DeserializeOwned>(
         return None;
     }
     let span = table.span();
-    let value = Spanned::new(span, DeValue::Table(table.into_inner()));
+    let mut value = Spanned::new(span, DeValue::Table(table.into_inner()));
+    replace_nul_characters(&mut value, file, offset, diagnostics);
     deserialize_value(file, value, offset, diagnostics)
+}
+
+/// A `\u0000` escape would put NUL into pages (and the renderer reserves NUL for its own
+/// markers): every NUL in a string value becomes U+FFFD, with a warning at the string.
+fn replace_nul_characters(
+    value: &mut Spanned<DeValue<'_>>,
+    file: &Path,
+    offset: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut replaced = Vec::new();
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        let span = value.span();
+        match value.get_mut() {
+            DeValue::String(text) if text.contains('\0') => {
+                *text = Cow::Owned(text.replace('\0', "\u{fffd}"));
+                replaced.push(span);
+            }
+            DeValue::Array(items) => stack.extend(items.iter_mut()),
+            DeValue::Table(table) => stack.extend(table.iter_mut().map(|(_, value)| value)),
+            _ => {}
+        }
+    }
+    replaced.sort_by_key(|span| span.start);
+    for span in replaced {
+        diagnostics.push(
+            Diagnostic::warning(file, shift(Some(span), offset), "this string contains a NUL character (`\\u0000`)")
+                .with_label("NUL replaced by U+FFFD")
+                .with_help("remove the `\\u0000` escape: NUL cannot appear in a page"),
+        );
+    }
 }
 
 fn deserialize_value<T: DeserializeOwned>(
@@ -224,6 +376,8 @@ fn data_error(file: &Path, error: &toml::de::Error, offset: usize) -> Diagnostic
         diagnostic = diagnostic.with_label("unknown field").with_help(help);
     } else if message.starts_with("missing field") {
         diagnostic = diagnostic.with_help("add the field to this table");
+    } else if message.contains("is not a date") || message.contains("is not a day") {
+        diagnostic = diagnostic.with_help("write a day that exists, e.g. `2025-10-21`, or only `2025-10` or `2025`");
     } else if message.starts_with("invalid type") {
         diagnostic = diagnostic.with_help("change the value to the expected type");
     }
@@ -304,18 +458,35 @@ fn load_page(site: &mut LoadedSite, content: &Path, path: &Path) {
 /// Parses a records file: every top-level key must be a record kind holding an array of tables;
 /// each table is deserialized on its own so one bad record does not hide the others.
 fn load_record_file(site: &mut LoadedSite, path: &Path) {
-    let Some((file, text)) = read_text(site, path) else { return };
+    let shown = display_path(site, path);
+    let Some((file, text)) = read_text(site, path) else {
+        // Still keep quiet about references to the records this file declares.
+        let declared = site.sources.get(&shown).map(declared_record_keys).unwrap_or_default();
+        site.broken_records.extend(declared);
+        return;
+    };
     let (table, errors) = DeTable::parse_recoverable(&text);
     if !errors.is_empty() {
         for error in &errors {
             site.diagnostics.push(syntax_error(&file, error, 0));
         }
+        site.broken_records.extend(declared_record_keys(&text));
         return;
     }
-    for (key, value) in table.into_inner() {
+    let span = table.span();
+    let mut document = Spanned::new(span, DeValue::Table(table.into_inner()));
+    replace_nul_characters(&mut document, &file, 0, &mut site.diagnostics);
+    let DeValue::Table(table) = document.into_inner() else { return };
+    for (key, value) in table {
         let name = key.get_ref().as_ref();
         let Some(kind) = Kind::from_table_name(name) else {
             let names = Kind::ALL.iter().map(|k| k.table_name());
+            // `[[quotes]]` for `[[quote]]`: one error here, none for every reference to its records.
+            if let Some(meant) = did_you_mean(name, names.clone()).and_then(Kind::from_table_name)
+                && let DeValue::Array(items) = value.get_ref()
+            {
+                site.broken_records.extend(items.iter().filter_map(record_id).map(|id| RecordKey::new(meant, id)));
+            }
             site.diagnostics.push(
                 Diagnostic::error(&file, Some(key.span()), format!("unknown record kind `{name}`"))
                     .with_label("not a record kind")
@@ -356,6 +527,36 @@ fn load_record_file(site: &mut LoadedSite, path: &Path) {
     }
 }
 
+/// The records a TOML file declares, found by a lenient line scan (`[[kind]]` headers and
+/// `id = "…"` lines) for a file that does not parse: its records are reported broken once, by
+/// the syntax error, and references to them elsewhere are not reported again.
+fn declared_record_keys(text: &str) -> Vec<RecordKey> {
+    let mut keys = Vec::new();
+    let mut kind = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(header) = line.strip_prefix("[[").and_then(|rest| rest.split_once("]]")) {
+            kind = Kind::from_table_name(header.0.trim());
+        } else if line.starts_with('[') {
+            kind = None;
+        } else if let Some(kind) = kind
+            && let Some((key, value)) = line.split_once('=')
+            && key.trim() == "id"
+            && let Some(id) = quoted_prefix(value.trim())
+        {
+            keys.push(RecordKey::new(kind, id));
+        }
+    }
+    keys
+}
+
+/// The text of a `"…"` or `'…'` string at the start of `text` (escapes are not interpreted: ids
+/// are plain slugs).
+fn quoted_prefix(text: &str) -> Option<&str> {
+    let quote = text.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &text[1..];
+    rest.find(quote).map(|end| &rest[..end])
+}
+
 /// The `id` of a record table, if it has a string one.
 fn record_id(item: &Spanned<DeValue<'_>>) -> Option<String> {
     let DeValue::Table(table) = item.get_ref() else { return None };
@@ -387,6 +588,179 @@ fn deserialize_record(
         Kind::Figure => RecordData::Figure(de(file, item, diagnostics)?),
         Kind::Source => RecordData::Source(de(file, item, diagnostics)?),
     })
+}
+
+/// The most a source's local copy may hold: far more than an article, and a bound on what a
+/// build reads (documented in docs/FORMAT.md).
+pub const SOURCE_FILE_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// Reads the local copy of every source that names a `file`: only regular files inside the site
+/// folder (after following symbolic links), at most `SOURCE_FILE_LIMIT` bytes, valid UTF-8.
+/// Anything else is an error at the `file` value. A path named by several sources is read once.
+fn load_source_files(site: &mut LoadedSite) {
+    let root = std::fs::canonicalize(&site.root).unwrap_or_else(|_| site.root.clone());
+    let mut read: BTreeMap<String, Result<String, SourceFileProblem>> = BTreeMap::new();
+    for record in &site.records {
+        let RecordData::Source(source) = &record.data else { continue };
+        let Some(file) = &source.file else { continue };
+        let written = file.get_ref();
+        let result = read.entry(written.clone()).or_insert_with(|| read_source_file(&root, written));
+        if let Err(problem) = result {
+            site.diagnostics.push(problem.diagnostic(&record.file, file));
+        }
+    }
+    site.source_texts = read.into_iter().filter_map(|(path, text)| Some((path, text.ok()?))).collect();
+}
+
+/// Why a source's `file` was not read.
+#[derive(Debug)]
+enum SourceFileProblem {
+    Empty,
+    Absolute,
+    OutsideRoot,
+    ThroughLink,
+    Missing { suggestion: Option<String> },
+    Unreadable(std::io::Error),
+    Folder,
+    NotRegular,
+    TooLarge(u64),
+    NotUtf8 { at: usize },
+}
+
+impl SourceFileProblem {
+    fn diagnostic(&self, record_file: &Path, file: &Spanned<String>) -> Diagnostic {
+        let written = file.get_ref().escape_debug().to_string();
+        let inside = "the path is relative to the site root (the folder holding site.toml); copy the file into the site, e.g. into `sources/`";
+        let (message, label, help) = match self {
+            Self::Empty => ("the source `file` is empty".to_string(), "empty path", inside.to_string()),
+            Self::Absolute => {
+                (format!("source file `{written}` is an absolute path"), "absolute path", inside.to_string())
+            }
+            Self::OutsideRoot => (
+                format!("source file `{written}` is outside the site folder"),
+                "leaves the site folder",
+                inside.to_string(),
+            ),
+            Self::ThroughLink => (
+                format!("source file `{written}` leads outside the site folder through a symbolic link"),
+                "links outside the site",
+                "copy the file into the site instead of linking to it".to_string(),
+            ),
+            Self::Missing { suggestion } => (
+                format!("source file `{written}` does not exist"),
+                "no such file",
+                suggestion.clone().unwrap_or_else(|| inside.to_string()),
+            ),
+            Self::Unreadable(err) => (
+                format!("cannot read source file `{written}`: {err}"),
+                "unreadable",
+                "check the file's permissions".to_string(),
+            ),
+            Self::Folder => (
+                format!("source file `{written}` is a folder"),
+                "a folder, not a file",
+                "name the text file inside it, e.g. `sources/article.txt`".to_string(),
+            ),
+            Self::NotRegular => (
+                format!("source file `{written}` is not a regular file"),
+                "not a regular file",
+                "a source file must be a plain text file (not a pipe, socket or device)".to_string(),
+            ),
+            Self::TooLarge(size) => (
+                format!(
+                    "source file `{written}` is too large ({}; the limit is {} MiB)",
+                    human_size(*size),
+                    SOURCE_FILE_LIMIT / (1024 * 1024)
+                ),
+                "too large",
+                "keep only the text of the article the quotes come from".to_string(),
+            ),
+            Self::NotUtf8 { at } => (
+                format!("source file `{written}` is not valid UTF-8 (byte {at})"),
+                "not UTF-8",
+                "save the file as UTF-8 plain text".to_string(),
+            ),
+        };
+        Diagnostic::error(record_file, Some(file.span()), message).with_label(label).with_help(help)
+    }
+}
+
+/// `16.0 MiB`, `812 KiB`, `300 bytes`.
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} KiB", b / 1024),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Reads one source file named `written` (relative to `root`, which is canonical), refusing
+/// anything outside the site, anything but a regular file, and more than `SOURCE_FILE_LIMIT` bytes.
+fn read_source_file(root: &Path, written: &str) -> Result<String, SourceFileProblem> {
+    let path = Path::new(written);
+    if written.trim().is_empty() {
+        return Err(SourceFileProblem::Empty);
+    }
+    if path.has_root() || path.is_absolute() || matches!(path.components().next(), Some(Component::Prefix(_))) {
+        return Err(SourceFileProblem::Absolute);
+    }
+    if escapes_upward(path) {
+        return Err(SourceFileProblem::OutsideRoot);
+    }
+    let joined = root.join(path);
+    let canonical = std::fs::canonicalize(&joined).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => SourceFileProblem::Missing { suggestion: sibling_suggestion(root, written) },
+        _ => SourceFileProblem::Unreadable(err),
+    })?;
+    if !canonical.starts_with(root) {
+        return Err(SourceFileProblem::ThroughLink);
+    }
+    // Checked before opening: opening a FIFO for reading would wait for a writer forever.
+    let metadata = std::fs::metadata(&canonical).map_err(SourceFileProblem::Unreadable)?;
+    if metadata.is_dir() {
+        return Err(SourceFileProblem::Folder);
+    }
+    if !metadata.is_file() {
+        return Err(SourceFileProblem::NotRegular);
+    }
+    if metadata.len() > SOURCE_FILE_LIMIT {
+        return Err(SourceFileProblem::TooLarge(metadata.len()));
+    }
+    // The limit holds while reading too, should the file grow after the check.
+    let mut bytes = Vec::new();
+    std::fs::File::open(&canonical)
+        .and_then(|file| file.take(SOURCE_FILE_LIMIT + 1).read_to_end(&mut bytes))
+        .map_err(SourceFileProblem::Unreadable)?;
+    if bytes.len() as u64 > SOURCE_FILE_LIMIT {
+        return Err(SourceFileProblem::TooLarge(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|err| SourceFileProblem::NotUtf8 { at: err.utf8_error().valid_up_to() })
+}
+
+/// Whether a relative path climbs above its starting folder with `..` (`a/../../b` does).
+fn escapes_upward(path: &Path) -> bool {
+    let mut depth = 0usize;
+    for component in path.components() {
+        match component {
+            Component::ParentDir if depth == 0 => return true,
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// "did you mean `sources/article.txt`?" when a file beside the one named has a close name.
+fn sibling_suggestion(root: &Path, written: &str) -> Option<String> {
+    let (dir, _) = written.rsplit_once('/').unwrap_or(("", written));
+    let dir_path = std::fs::canonicalize(root.join(dir)).ok().filter(|path| path.starts_with(root))?;
+    let entries = std::fs::read_dir(dir_path).ok()?;
+    let siblings: Vec<String> = entries
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .map(|name| if dir.is_empty() { name } else { format!("{dir}/{name}") })
+        .collect();
+    suggestion(written, siblings.iter().map(String::as_str))
 }
 
 fn load_templates(site: &mut LoadedSite) {
@@ -442,6 +816,7 @@ pub fn slash_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Severity;
 
     #[test]
     fn front_matter_is_split_with_offsets() {
@@ -477,7 +852,79 @@ mod tests {
         let mut diagnostics = Vec::new();
         let parsed: Option<FrontMatter> = parse_toml(Path::new("a.md"), "title = \n", 4, &mut diagnostics);
         assert!(parsed.is_none());
-        let span = diagnostics[0].span.clone().expect("span");
-        assert!(span.start >= 4, "{span:?}");
+        // The value is missing at byte 8 of the front matter (the newline), 12 in the file.
+        assert_eq!(diagnostics[0].span, Some(12..12), "{:?}", diagnostics[0]);
+    }
+
+    #[test]
+    fn nul_characters_in_strings_are_replaced_with_a_warning() {
+        let mut diagnostics = Vec::new();
+        let text = "title = \"a\\u0000b\"\ntopics = [\"x\", \"\\u0000\"]\n";
+        let parsed: FrontMatter = parse_toml(Path::new("a.md"), text, 4, &mut diagnostics).expect("parses");
+        assert_eq!(parsed.title.get_ref(), "a\u{fffd}b");
+        assert_eq!(parsed.topics[1].get_ref(), "\u{fffd}");
+        let spans: Vec<_> = diagnostics.iter().map(|d| (d.severity, d.span.clone())).collect();
+        assert_eq!(spans, vec![(Severity::Warning, Some(12..22)), (Severity::Warning, Some(38..46))]);
+    }
+
+    #[test]
+    fn urls_are_checked_for_scheme_host_and_characters() {
+        let web = ["https", "http", "mailto"];
+        for good in [
+            "https://example.org/",
+            "HTTPS://Example.org",
+            "http://localhost:8080/a?b=c#d",
+            "https://[::1]/",
+            "https://bücher.example/",
+            "mailto:desk@example.org",
+        ] {
+            assert_eq!(url_problem(good, &web), None, "{good}");
+        }
+        for (bad, problem) in [
+            ("javascript:alert(1)", "`javascript:` URLs are not allowed here"),
+            ("JavaScript:alert(1)", "`javascript:` URLs are not allowed here"),
+            (" https://example.org/", "space around the URL"),
+            ("https://example.org/\n", "space around the URL"),
+            ("https://example.org/a b", "contains a space (write `%20`)"),
+            ("https://example.org/a\u{2003}b", "contains whitespace"),
+            ("https://exa\u{7}mple.org/", "contains the control character U+0007"),
+            ("https://example.org/<x>", "contains `<`, which must be percent-encoded"),
+            ("example.org", "not an absolute URL: it needs a scheme such as `https:`"),
+            ("https:example.org", "`//` and a host must follow the scheme"),
+            ("https:///path", "no host"),
+            ("https://exa..mple.org/", "`exa..mple.org` is not a host name"),
+            ("https://example.org:99999/", "the port `99999` is not a number from 0 to 65535"),
+            ("mailto:", "nothing follows `mailto:`"),
+            ("", "empty"),
+        ] {
+            assert_eq!(url_problem(bad, &web).as_deref(), Some(problem), "{bad}");
+        }
+    }
+
+    #[test]
+    fn base_urls_are_http_with_a_host_and_no_query() {
+        assert!(is_absolute_url("https://example.org/briefing/"));
+        assert!(is_absolute_url("http://example.org"));
+        assert!(!is_absolute_url("https://exa mple.org/"));
+        assert!(!is_absolute_url("/briefing/"));
+        assert!(!is_absolute_url("mailto:desk@example.org"));
+        assert!(!is_absolute_url("https://example.org/?page=1"));
+    }
+
+    #[test]
+    fn the_records_a_broken_file_declares_are_recovered() {
+        let text = "[[quote]]\nid = \"a\"\ntext = \"unterminated\n\n[[person]]\n  id = 'b'\n[site]\nid = \"c\"\n[[nope]]\nid = \"d\"\n";
+        assert_eq!(
+            declared_record_keys(text),
+            vec![RecordKey::new(Kind::Quote, "a"), RecordKey::new(Kind::Person, "b")]
+        );
+    }
+
+    #[test]
+    fn source_paths_may_not_climb_out() {
+        assert!(escapes_upward(Path::new("../x")));
+        assert!(escapes_upward(Path::new("a/../../x")));
+        assert!(!escapes_upward(Path::new("a/../x")));
+        assert!(!escapes_upward(Path::new("./sources/x.txt")));
     }
 }

@@ -3,40 +3,58 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
-use crate::diagnostics::{Diagnostic, did_you_mean, suggestion};
-use crate::load::{LoadedSite, PageSource, slash_path};
+use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean, line_col, suggestion};
+use crate::load::{LoadedSite, PageSource, slash_path, url_problem};
 
 /// `site.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    pub title: String,
+    pub title: Spanned<String>,
     #[serde(default)]
     pub description: String,
-    pub base_url: String,
-    #[serde(default = "default_language")]
-    pub language: String,
+    /// Always ends with `/` once the model is built (and is `--base-url` when given).
+    pub base_url: Spanned<String>,
+    /// A BCP 47 tag; `language()` gives the default, `en`.
+    #[serde(default)]
+    pub language: Option<Spanned<String>>,
     #[serde(default)]
     pub author: String,
     /// Display names for topic slugs.
     #[serde(default)]
-    pub topics: BTreeMap<String, String>,
+    pub topics: BTreeMap<Spanned<String>, String>,
 }
 
-fn default_language() -> String {
-    "en".to_string()
+impl Config {
+    pub fn language(&self) -> &str {
+        self.language.as_ref().map_or("en", |language| language.get_ref())
+    }
+}
+
+/// Whether `tag` has the shape of a BCP 47 language tag: a 2–3 letter language, then subtags of
+/// 1–8 letters or digits (`en`, `en-GB`, `pt-BR`, `zh-Hant`, `sr-Latn-RS`, `de-CH-1996`).
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut subtags = tag.split('-');
+    let language = subtags.next().unwrap_or("");
+    let rest: Vec<&str> = subtags.collect();
+    (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && rest.iter().all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+        // A singleton (`x`, `u`…) introduces an extension and cannot end the tag.
+        && rest.last().is_none_or(|last| last.len() > 1)
 }
 
 /// A page's `+++` front matter. `dek` and `key_points` belong to `_index.md` only.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
-    pub title: String,
+    pub title: Spanned<String>,
     #[serde(default)]
     pub weight: i64,
     #[serde(default)]
@@ -64,16 +82,37 @@ impl DateValue {
         &self.0
     }
 
-    fn is_valid(text: &str) -> bool {
+    /// What is wrong with a date string, if anything: it must be `YYYY`, `YYYY-MM` or
+    /// `YYYY-MM-DD`, naming a day that exists (`2024-02-29`, not `2023-02-29`).
+    fn problem(text: &str) -> Option<String> {
         let parts: Vec<&str> = text.split('-').collect();
-        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-        let in_range = |s: &str, max: u32| s.parse::<u32>().is_ok_and(|v| (1..=max).contains(&v));
+        let number = |s: &str, n: usize| {
+            (s.len() == n && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u32>().ok()).flatten()
+        };
+        let month = |s: &str| number(s, 2).filter(|m| (1..=12).contains(m));
+        let shape = || Some(format!("`{}` is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)", text.escape_debug()));
         match parts.as_slice() {
-            [y] => digits(y, 4),
-            [y, m] => digits(y, 4) && digits(m, 2) && in_range(m, 12),
-            [y, m, d] => digits(y, 4) && digits(m, 2) && in_range(m, 12) && digits(d, 2) && in_range(d, 31),
-            _ => false,
+            [y] if number(y, 4).is_some() => None,
+            [y, m] if number(y, 4).is_some() && month(m).is_some() => None,
+            [y, m, d] => match (number(y, 4), month(m), number(d, 2)) {
+                (Some(year), Some(month), Some(day)) => {
+                    let days = days_in_month(year, month);
+                    (!(1..=days).contains(&day)).then(|| format!("`{text}` is not a day: {y}-{m} has {days} days"))
+                }
+                _ => shape(),
+            },
+            _ => shape(),
         }
+    }
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -85,12 +124,10 @@ impl<'de> Deserialize<'de> for DateValue {
                 (Some(date), None) => date.to_string(),
                 _ => return Err(serde::de::Error::custom("expected a date without a time, like 2025-10-21")),
             },
-            toml::Value::String(s) if DateValue::is_valid(&s) => s,
-            toml::Value::String(s) => {
-                return Err(serde::de::Error::custom(format!(
-                    "`{s}` is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)"
-                )));
-            }
+            toml::Value::String(s) => match DateValue::problem(&s) {
+                None => s,
+                Some(problem) => return Err(serde::de::Error::custom(problem)),
+            },
             other => {
                 return Err(serde::de::Error::custom(format!(
                     "expected a date like 2025-10-21, found a {}",
@@ -242,7 +279,7 @@ pub struct Quote {
 #[serde(deny_unknown_fields)]
 pub struct UseCase {
     pub id: Ref,
-    pub title: String,
+    pub title: Spanned<String>,
     #[serde(default)]
     pub production: String,
     #[serde(default)]
@@ -271,7 +308,7 @@ pub const STAGES: [&str; 6] =
 #[serde(deny_unknown_fields)]
 pub struct Controversy {
     pub id: Ref,
-    pub title: String,
+    pub title: Spanned<String>,
     #[serde(default)]
     pub parties: Vec<Ref>,
     #[serde(default)]
@@ -294,13 +331,14 @@ pub struct Controversy {
 #[serde(deny_unknown_fields)]
 pub struct Party {
     pub id: Ref,
-    pub name: String,
+    pub name: Spanned<String>,
     #[serde(default)]
     pub role: String,
     #[serde(default)]
     pub description: String,
+    /// An `http`, `https` or `mailto` URL (checked).
     #[serde(default)]
-    pub url: String,
+    pub url: Option<Spanned<String>>,
     #[serde(default)]
     pub topics: Vec<Ref>,
     #[serde(default)]
@@ -311,8 +349,8 @@ pub struct Party {
 #[serde(deny_unknown_fields)]
 pub struct Figure {
     pub id: Ref,
-    pub label: String,
-    pub value: String,
+    pub label: Spanned<String>,
+    pub value: Spanned<String>,
     #[serde(default)]
     pub unit: String,
     #[serde(default)]
@@ -331,11 +369,12 @@ pub struct Figure {
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub id: Ref,
-    pub title: String,
+    pub title: Spanned<String>,
     #[serde(default)]
     pub publisher: String,
+    /// An `http`, `https` or `mailto` URL (checked).
     #[serde(default)]
-    pub url: String,
+    pub url: Option<Spanned<String>>,
     #[serde(default)]
     pub date: Option<DateValue>,
     /// A local text copy, relative to the site root.
@@ -410,17 +449,16 @@ impl Record {
     pub fn title(&self) -> String {
         match &self.data {
             RecordData::Quote(q) => shorten(q.text.get_ref(), 12),
-            RecordData::UseCase(u) => u.title.clone(),
-            RecordData::Controversy(c) => c.title.clone(),
-            RecordData::Person(p) | RecordData::Organization(p) => p.name.clone(),
-            RecordData::Figure(f) => f.label.clone(),
-            RecordData::Source(s) => s.title.clone(),
+            RecordData::UseCase(u) => u.title.get_ref().clone(),
+            RecordData::Controversy(c) => c.title.get_ref().clone(),
+            RecordData::Person(p) | RecordData::Organization(p) => p.name.get_ref().clone(),
+            RecordData::Figure(f) => f.label.get_ref().clone(),
+            RecordData::Source(s) => s.title.get_ref().clone(),
         }
     }
 
     /// Every reference this record makes to another record, with the kinds it may point to.
     pub fn references(&self) -> Vec<(&Ref, &'static [Kind])> {
-        const PARTY: &[Kind] = &[Kind::Person, Kind::Organization];
         const SOURCE: &[Kind] = &[Kind::Source];
         const ORG: &[Kind] = &[Kind::Organization];
         let mut refs: Vec<(&Ref, &'static [Kind])> = Vec::new();
@@ -440,6 +478,17 @@ impl Record {
         refs
     }
 }
+
+/// The kinds a `speaker` or `parties` id may name. Such a reference is untyped, so people and
+/// organizations share one id namespace (see `ID_NAMESPACES`).
+pub const PARTY: &[Kind] = &[Kind::Person, Kind::Organization];
+
+/// Groups of kinds whose ids must not collide, because one untyped reference field may name any
+/// of them. Every other reference field names one kind, or is typed (`quote:id`).
+const ID_NAMESPACES: &[&[Kind]] = &[PARTY];
+
+/// The longest id or topic slug: each becomes a file name, and file systems refuse long ones.
+pub const MAX_ID_LEN: usize = 80;
 
 /// The first `words` words of a text, with an ellipsis when cut.
 pub fn shorten(text: &str, words: usize) -> String {
@@ -463,7 +512,7 @@ pub struct Page {
 
 impl Page {
     pub fn title(&self) -> &str {
-        &self.source.front.title
+        self.source.front.title.get_ref()
     }
 
     pub fn is_front(&self) -> bool {
@@ -543,6 +592,27 @@ fn topic_display_name(slug: &str, config: &Config) -> String {
     })
 }
 
+/// An error for an id or topic slug (`what`) that is not a slug or is longer than `MAX_ID_LEN`.
+fn slug_error(file: &Path, span: Range<usize>, slug: &str, what: &str) -> Option<Diagnostic> {
+    if !is_slug(slug) {
+        let example = slug::slugify(slug).chars().take(MAX_ID_LEN).collect::<String>();
+        return Some(
+            Diagnostic::error(file, Some(span), format!("`{}` is not a valid {what}", slug.escape_debug()))
+                .with_label("not a lowercase slug")
+                .with_help(format!("use lowercase letters, digits and hyphens, e.g. `{example}`")),
+        );
+    }
+    (slug.len() > MAX_ID_LEN).then(|| {
+        Diagnostic::error(
+            file,
+            Some(span),
+            format!("this {what} is {} characters long; the limit is {MAX_ID_LEN}", slug.len()),
+        )
+        .with_label("too long")
+        .with_help(format!("shorten it: each {what} becomes a file name in the output"))
+    })
+}
+
 /// Whether `id` is a lowercase slug: `a-z`, `0-9`, single hyphens between.
 pub fn is_slug(id: &str) -> bool {
     !id.is_empty()
@@ -559,45 +629,59 @@ pub struct ModelOptions {
 }
 
 /// Joins and validates what was loaded. Returns the site when nothing fatal is missing,
-/// and adds every problem found to `diagnostics`.
-pub fn build_model(loaded: LoadedSite, options: &ModelOptions, diagnostics: &mut Vec<Diagnostic>) -> Option<Site> {
-    let LoadedSite { root, config, pages, records, broken_records, .. } = loaded;
-    let broken: BTreeSet<RecordKey> = broken_records.into_iter().collect();
-    let records = index_records(records, diagnostics);
+/// and adds every problem found to `diagnostics`. `sources` (the files' texts) only serves to
+/// name a line in messages that point at two places.
+pub fn build_model(
+    loaded: LoadedSite,
+    sources: &SourceMap,
+    options: &ModelOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Site> {
+    let LoadedSite { root, config, pages, records, broken_records, source_texts, .. } = loaded;
+    let mut broken: BTreeSet<RecordKey> = broken_records.into_iter().collect();
+    let records = index_records(records, sources, &mut broken, diagnostics);
     check_references(&records, &broken, diagnostics);
-    check_quotes_verbatim(&root, &records, diagnostics);
+    check_required_text(&records, diagnostics);
+    check_urls(&records, diagnostics);
+    check_quotes_verbatim(&source_texts, &records, diagnostics);
     check_stages(&records, diagnostics);
+    check_page_titles(&pages, diagnostics);
     let (front, pages) = arrange_pages(pages, options, diagnostics);
     let mut config = config?;
     if let Some(base_url) = &options.base_url {
-        config.base_url = base_url.clone();
+        config.base_url = Spanned::new(0..0, base_url.clone());
     }
-    if !config.base_url.ends_with('/') {
-        config.base_url.push('/');
+    if !config.base_url.get_ref().ends_with('/') {
+        config.base_url.get_mut().push('/');
     }
     let topics = collect_topics(&config, front.as_ref(), &pages, &records, diagnostics);
     let page_index = pages.iter().enumerate().map(|(i, p)| (p.source.rel.clone(), i)).collect();
     Some(Site { root, config, front: front?, pages, page_index, records, broken, topics })
 }
 
-fn index_records(records: Vec<Record>, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<RecordKey, Record> {
+/// Keys records by kind and id, refusing invalid, overlong and duplicate ids (a refused record's
+/// key joins `broken`: its error is reported once, not again at every reference to it).
+fn index_records(
+    mut records: Vec<Record>,
+    sources: &SourceMap,
+    broken: &mut BTreeSet<RecordKey>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<RecordKey, Record> {
+    // Document order, so "the first" of two definitions is the one written first.
+    records.sort_by(|a, b| (&a.file, a.id().span().start).cmp(&(&b.file, b.id().span().start)));
     let mut index: BTreeMap<RecordKey, Record> = BTreeMap::new();
     for record in records {
         let id = record.id();
-        if !is_slug(id.get_ref()) {
-            diagnostics.push(
-                Diagnostic::error(&record.file, Some(id.span()), format!("`{}` is not a valid id", id.get_ref()))
-                    .with_label("ids are lowercase slugs")
-                    .with_help(format!(
-                        "use lowercase letters, digits and hyphens, e.g. `{}`",
-                        slug::slugify(id.get_ref())
-                    )),
-            );
+        let key = record.key();
+        if let Some(diagnostic) = slug_error(&record.file, id.span(), id.get_ref(), "id") {
+            diagnostics.push(diagnostic);
+            broken.insert(key);
             continue;
         }
-        let key = record.key();
+        let namespace = ID_NAMESPACES.iter().copied().find(|kinds| kinds.contains(&key.kind));
+        let rivals = namespace.unwrap_or(&[]).iter().filter(|&&kind| kind != key.kind);
         if let Some(first) = index.get(&key) {
-            let first_at = first.file.display().to_string();
+            let first_at = located(sources, first);
             diagnostics.push(
                 Diagnostic::error(
                     &record.file,
@@ -606,14 +690,47 @@ fn index_records(records: Vec<Record>, diagnostics: &mut Vec<Diagnostic>) -> BTr
                 )
                 .with_label("already used")
                 .with_help(format!(
-                    "ids must be unique within a kind; the first `{key}` is in {first_at}; rename one of them"
+                    "ids must be unique within a kind; the first `{key}` is at {first_at}; rename one of them"
                 )),
             );
+            continue;
+        }
+        if let Some(first) = rivals.filter_map(|&kind| index.get(&RecordKey::new(kind, key.id.as_str()))).next() {
+            let other = first.kind().title().to_lowercase();
+            diagnostics.push(
+                Diagnostic::error(
+                    &record.file,
+                    Some(id.span()),
+                    format!("`{}` is already the id of {}", key.id, with_article(&other)),
+                )
+                .with_label("already used")
+                .with_help(format!(
+                    "people and organizations share ids, because `speaker` and `parties` may name either; the {other} `{}` is at {}; rename one of them",
+                    key.id,
+                    located(sources, first)
+                )),
+            );
+            broken.insert(key);
             continue;
         }
         index.insert(key, record);
     }
     index
+}
+
+/// "a person", "an organization".
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {noun}")
+}
+
+/// `content/records.toml:12:6`: where a record's id is written.
+fn located(sources: &SourceMap, record: &Record) -> String {
+    let file = record.file.display();
+    match sources.get(&record.file) {
+        Some(text) => format!("{file}:{}", line_col(text, record.id().span().start)),
+        None => file.to_string(),
+    }
 }
 
 /// Resolves an id that may name a record of any of `kinds`.
@@ -746,39 +863,32 @@ pub fn fold_for_comparison(text: &str) -> String {
     out
 }
 
-fn check_quotes_verbatim(root: &Path, records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec<Diagnostic>) {
-    let mut texts: BTreeMap<String, Option<String>> = BTreeMap::new();
+/// Checks every quote citing a source with a local copy against that copy (its text read by
+/// `load`, by `file` as written; a copy that could not be read was reported there).
+fn check_quotes_verbatim(
+    source_texts: &BTreeMap<String, String>,
+    records: &BTreeMap<RecordKey, Record>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut texts: BTreeMap<&str, String> = BTreeMap::new();
     for record in records.values() {
         let RecordData::Source(source) = &record.data else { continue };
-        let Some(file) = &source.file else { continue };
-        let path = root.join(file.get_ref());
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => Some(fold_for_comparison(&text)),
-            Err(err) => {
-                diagnostics.push(
-                    Diagnostic::error(
-                        &record.file,
-                        Some(file.span()),
-                        format!("cannot read source file `{}`: {err}", file.get_ref()),
-                    )
-                    .with_help("the path is relative to the site root (the folder holding site.toml)"),
-                );
-                None
-            }
-        };
-        texts.insert(source.id.get_ref().clone(), text);
+        if let Some(text) = source.file.as_ref().and_then(|file| source_texts.get(file.get_ref())) {
+            texts.insert(source.id.get_ref(), fold_for_comparison(text));
+        }
     }
     // Per source, every quote citing it is searched for in one pass over its text.
     let mut by_source: BTreeMap<&str, Vec<(&Record, &Quote, String)>> = BTreeMap::new();
     for record in records.values() {
         let RecordData::Quote(quote) = &record.data else { continue };
-        if let Some(Some(_)) = texts.get(quote.source.get_ref()) {
-            let folded = fold_for_comparison(quote.text.get_ref());
+        let folded = fold_for_comparison(quote.text.get_ref());
+        // An empty quote is reported by `check_required_text`.
+        if texts.contains_key(quote.source.get_ref().as_str()) && !folded.is_empty() {
             by_source.entry(quote.source.get_ref()).or_default().push((record, quote, folded));
         }
     }
     for (source, quotes) in by_source {
-        let Some(Some(source_text)) = texts.get(source) else { continue };
+        let Some(source_text) = texts.get(source) else { continue };
         let found = found_patterns(source_text, quotes.iter().map(|(_, _, folded)| folded.as_str()));
         for ((record, quote, _), found) in quotes.iter().zip(found) {
             if found {
@@ -792,24 +902,103 @@ fn check_quotes_verbatim(root: &Path, records: &BTreeMap<RecordKey, Record>, dia
                 )
                 .with_label("not found in the source text")
                 .with_help(format!(
-                    "copy the words exactly from the file of source `{source}` (whitespace and curly quotes may differ)"
+                    "copy whole words exactly from the file of source `{source}` (whitespace and curly quotes may differ)"
                 )),
             );
         }
     }
 }
 
-/// Which of `patterns` occur in `text`, found in a single pass (Aho-Corasick).
+/// Which of `patterns` occur in `text` as whole words, found in a single pass (Aho-Corasick):
+/// an occurrence counts when it neither starts nor ends inside a word of `text`.
 fn found_patterns<'p>(text: &str, patterns: impl Iterator<Item = &'p str>) -> Vec<bool> {
     let patterns: Vec<&str> = patterns.collect();
-    let mut found: Vec<bool> = patterns.iter().map(|p| p.is_empty()).collect();
+    let mut found = vec![false; patterns.len()];
     let Ok(automaton) = aho_corasick::AhoCorasick::new(&patterns) else {
-        return patterns.iter().map(|p| text.contains(p)).collect();
+        return patterns
+            .iter()
+            .map(|p| !p.is_empty() && text.match_indices(p).any(|(at, _)| is_whole_words(text, at..at + p.len())))
+            .collect();
     };
     for hit in automaton.find_overlapping_iter(text) {
-        found[hit.pattern().as_usize()] = true;
+        if !hit.is_empty() && is_whole_words(text, hit.range()) {
+            found[hit.pattern().as_usize()] = true;
+        }
     }
     found
+}
+
+/// Whether `text[range]` starts and ends on word boundaries: a letter or digit at either end of
+/// the match is not next to another one (`advanc` in `advances` is not; `"tool"` in `a "tool",` is).
+fn is_whole_words(text: &str, range: Range<usize>) -> bool {
+    let (Some(before), Some(inner), Some(after)) =
+        (text.get(..range.start), text.get(range.clone()), text.get(range.end..))
+    else {
+        return false;
+    };
+    let alphanumeric = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let starts_mid_word = alphanumeric(inner.chars().next()) && alphanumeric(before.chars().next_back());
+    let ends_mid_word = alphanumeric(inner.chars().next_back()) && alphanumeric(after.chars().next());
+    !starts_mid_word && !ends_mid_word
+}
+
+/// Required text fields must say something: a title, name or label of spaces is as good as none.
+fn check_required_text(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec<Diagnostic>) {
+    for record in records.values() {
+        let required: Vec<(&str, &Spanned<String>)> = match &record.data {
+            RecordData::Quote(q) => vec![("text", &q.text)],
+            RecordData::UseCase(u) => vec![("title", &u.title)],
+            RecordData::Controversy(c) => vec![("title", &c.title)],
+            RecordData::Person(p) | RecordData::Organization(p) => vec![("name", &p.name)],
+            RecordData::Figure(f) => vec![("label", &f.label), ("value", &f.value)],
+            RecordData::Source(s) => vec![("title", &s.title)],
+        };
+        for (field, value) in required {
+            if value.get_ref().trim().is_empty() {
+                diagnostics.push(blank_error(&record.file, field, value.span()));
+            }
+        }
+    }
+}
+
+fn check_page_titles(pages: &[PageSource], diagnostics: &mut Vec<Diagnostic>) {
+    for page in pages {
+        let title = &page.front.title;
+        if title.get_ref().trim().is_empty() {
+            let span = title.span().start + page.front_offset..title.span().end + page.front_offset;
+            diagnostics.push(blank_error(&page.file, "title", span));
+        }
+    }
+}
+
+fn blank_error(file: &Path, field: &str, span: Range<usize>) -> Diagnostic {
+    Diagnostic::error(file, Some(span), format!("`{field}` is empty"))
+        .with_label(format!("a {field} is required"))
+        .with_help(format!("write the {field}; it cannot be blank"))
+}
+
+/// Record URLs become links readers follow: only `http`, `https` and `mailto` ones are allowed
+/// (`javascript:` and `data:` links would run or show whatever they hold).
+fn check_urls(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec<Diagnostic>) {
+    for record in records.values() {
+        let url = match &record.data {
+            RecordData::Person(p) | RecordData::Organization(p) => p.url.as_ref(),
+            RecordData::Source(s) => s.url.as_ref(),
+            _ => None,
+        };
+        let Some(url) = url else { continue };
+        if let Some(problem) = url_problem(url.get_ref(), &["https", "http", "mailto"]) {
+            diagnostics.push(
+                Diagnostic::error(
+                    &record.file,
+                    Some(url.span()),
+                    format!("`url` must be an http, https or mailto URL, not `{}`", url.get_ref().escape_debug()),
+                )
+                .with_label(problem)
+                .with_help("write a full address such as `https://example.org/page` or `mailto:desk@example.org`, or remove the field"),
+            );
+        }
+    }
 }
 
 /// Sorts pages, drops drafts, checks front matter that only one kind of page may use,
@@ -965,7 +1154,15 @@ fn collect_topics(
     records: &BTreeMap<RecordKey, Record>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Topic> {
-    let mut slugs: BTreeSet<String> = config.topics.keys().cloned().collect();
+    let mut slugs: BTreeSet<String> = BTreeSet::new();
+    for slug in config.topics.keys() {
+        match slug_error(Path::new("site.toml"), slug.span(), slug.get_ref(), "topic slug") {
+            Some(diagnostic) => diagnostics.push(diagnostic),
+            None => {
+                slugs.insert(slug.get_ref().clone());
+            }
+        }
+    }
     let page_topics = front
         .into_iter()
         .chain(pages)
@@ -973,15 +1170,13 @@ fn collect_topics(
     let record_topics = records.values().flat_map(|r| r.topics().iter().map(move |t| (&r.file, t, 0)));
     for (file, topic, offset) in page_topics.chain(record_topics) {
         let slug = topic.get_ref();
-        if is_slug(slug) {
-            slugs.insert(slug.clone());
-            continue;
-        }
         let span = topic.span().start + offset..topic.span().end + offset;
-        diagnostics.push(
-            Diagnostic::error(file, Some(span), format!("`{slug}` is not a valid topic slug"))
-                .with_help(format!("use lowercase letters, digits and hyphens, e.g. `{}`", slug::slugify(slug))),
-        );
+        match slug_error(file, span, slug, "topic slug") {
+            Some(diagnostic) => diagnostics.push(diagnostic),
+            None => {
+                slugs.insert(slug.clone());
+            }
+        }
     }
     slugs
         .into_iter()
@@ -1000,6 +1195,10 @@ pub fn rel_dir(rel: &Path) -> &Path {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn valid_date(text: &str) -> bool {
+        DateValue::problem(text).is_none()
+    }
 
     #[test]
     fn slugs_are_lowercase_words_joined_by_single_hyphens() {
@@ -1029,18 +1228,76 @@ mod tests {
 
     #[test]
     fn dates_accept_partial_forms() {
-        assert!(DateValue::is_valid("2025"));
-        assert!(DateValue::is_valid("2025-10"));
-        assert!(DateValue::is_valid("2025-10-21"));
-        assert!(!DateValue::is_valid("2025-13"));
-        assert!(!DateValue::is_valid("October 2025"));
+        assert!(valid_date("2025"));
+        assert!(valid_date("2025-10"));
+        assert!(valid_date("2025-10-21"));
+        assert!(!valid_date("2025-13"));
+        assert!(!valid_date("2025-00"));
+        assert!(!valid_date("October 2025"));
+        assert!(!valid_date("2025-1-2"));
+    }
+
+    #[test]
+    fn dates_name_days_that_exist() {
+        assert!(valid_date("2024-02-29"), "leap year");
+        assert!(valid_date("2000-02-29"), "divisible by 400");
+        assert!(!valid_date("2023-02-29"));
+        assert!(!valid_date("1900-02-29"), "divisible by 100, not 400");
+        assert!(!valid_date("2023-02-30"));
+        assert!(!valid_date("2025-04-31"));
+        assert!(valid_date("2025-12-31"));
+        assert!(!valid_date("2025-12-00"));
+        assert!(!valid_date("2025-12-32"));
     }
 
     #[test]
     fn all_quote_patterns_are_found_in_one_pass() {
         let found =
             found_patterns("we are not too worried at all", ["not too worried", "too", "absent", ""].into_iter());
-        assert_eq!(found, vec![true, true, false, true]);
+        assert_eq!(found, vec![true, true, false, false]);
+    }
+
+    #[test]
+    fn quotes_must_start_and_end_on_word_boundaries() {
+        let text = "to leverage ongoing advances, a \"tool\", said the co-chief.";
+        let patterns = [
+            "leverage ongoing advanc",
+            "everage ongoing",
+            "leverage ongoing advances",
+            "leverage ongoing advances,",
+            "\"tool\"",
+            "tool\", sa",
+            "co-chief",
+            "chief.",
+            "o",
+        ];
+        let found = found_patterns(text, patterns.into_iter());
+        assert_eq!(found, vec![false, false, true, true, true, false, true, true, false]);
+    }
+
+    #[test]
+    fn a_later_occurrence_on_word_boundaries_is_enough() {
+        assert_eq!(found_patterns("tools and tool use", ["tool"].into_iter()), vec![true]);
+        assert_eq!(found_patterns("tools and toolkits", ["tool"].into_iter()), vec![false]);
+    }
+
+    #[test]
+    fn language_tags_have_the_bcp47_shape() {
+        for tag in ["en", "en-GB", "pt-BR", "zh-Hant", "zh-Hant-TW", "sr-Latn-RS", "de-CH-1996", "en-US-x-twain", "fil"]
+        {
+            assert!(is_language_tag(tag), "{tag}");
+        }
+        for tag in ["", " ", "e", "english", "en_GB", "en-", "-en", "en--GB", "en-x", "en-toolongsubtag", "e1"] {
+            assert!(!is_language_tag(tag), "{tag}");
+        }
+    }
+
+    #[test]
+    fn long_ids_are_refused_with_their_length() {
+        let long = "a".repeat(MAX_ID_LEN + 1);
+        let error = slug_error(Path::new("x.toml"), 0..1, &long, "id").expect("too long");
+        assert_eq!(error.message, format!("this id is {} characters long; the limit is {MAX_ID_LEN}", MAX_ID_LEN + 1));
+        assert!(slug_error(Path::new("x.toml"), 0..1, &"a".repeat(MAX_ID_LEN), "id").is_none());
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::markdown::site::{CitedAt, SiteText};
-use crate::model::{Kind, Page, Record, RecordData, RecordKey, STAGES, Site, Topic, parse_typed_ref, resolve_any};
+use crate::model::{
+    Kind, PARTY, Page, Record, RecordData, RecordKey, STAGES, Site, Topic, parse_typed_ref, resolve_any,
+};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView<'a> {
@@ -21,11 +23,11 @@ impl<'a> SiteView<'a> {
     pub fn new(site: &'a Site) -> Self {
         let c = &site.config;
         Self {
-            title: &c.title,
+            title: c.title.get_ref(),
             description: &c.description,
-            language: &c.language,
+            language: c.language(),
             author: &c.author,
-            base_url: &c.base_url,
+            base_url: c.base_url.get_ref(),
         }
     }
 }
@@ -241,7 +243,6 @@ impl<'a> Views<'a> {
     }
 
     fn fields(&self, record: &Record) -> Fields {
-        const PARTY: &[Kind] = &[Kind::Person, Kind::Organization];
         let source = |id: Option<&String>| id.and_then(|id| self.link_to_any(id, &[Kind::Source]));
         let date = |d: &Option<crate::model::DateValue>| d.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default();
         match &record.data {
@@ -281,14 +282,14 @@ impl<'a> Views<'a> {
                     .collect(),
             },
             RecordData::Person(p) | RecordData::Organization(p) => Fields::Party {
-                name: p.name.clone(),
+                name: p.name.get_ref().clone(),
                 role: p.role.clone(),
                 description: p.description.clone(),
-                external_url: p.url.clone(),
+                external_url: p.url.as_ref().map(|url| url.get_ref().clone()).unwrap_or_default(),
             },
             RecordData::Figure(f) => Fields::Figure {
-                label: f.label.clone(),
-                value: f.value.clone(),
+                label: f.label.get_ref().clone(),
+                value: f.value.get_ref().clone(),
                 unit: f.unit.clone(),
                 change: f.change.clone(),
                 period: f.period.clone(),
@@ -296,7 +297,7 @@ impl<'a> Views<'a> {
             },
             RecordData::Source(s) => Fields::Source {
                 publisher: s.publisher.clone(),
-                external_url: s.url.clone(),
+                external_url: s.url.as_ref().map(|url| url.get_ref().clone()).unwrap_or_default(),
                 date: date(&s.date),
                 file: s.file.as_ref().map(|f| f.get_ref().clone()).unwrap_or_default(),
             },
@@ -345,7 +346,6 @@ impl<'a> Views<'a> {
     }
 
     fn group_labels(&self, record: &Record, by: GroupBy) -> Vec<String> {
-        const PARTY: &[Kind] = &[Kind::Person, Kind::Organization];
         let name = |id: &str| self.link_to_any(id, PARTY).map(|l| l.title);
         let labels: Vec<String> = match (&record.data, by) {
             (RecordData::Quote(q), GroupBy::Party) => name(q.speaker.get_ref()).into_iter().collect(),

@@ -321,7 +321,7 @@ impl<'a> PageRenderer<'a> {
                 let mut context = self.base_context(url, Current::None);
                 // Hosts serve this page for any missing URL, at any depth, so relative links cannot
                 // work here: its links start from the path of `base_url` instead.
-                context.insert("root", &url_path(&site.config.base_url));
+                context.insert("root", &url_path(site.config.base_url.get_ref()));
                 ("404.html", context)
             }
             Target::Static(_) => {
@@ -388,8 +388,11 @@ impl<'a> PageRenderer<'a> {
         let root = root_of(url);
         context.insert("root", &root);
         context.insert("page_url", url);
-        let canonical =
-            if url == "index.html" { site.config.base_url.clone() } else { format!("{}{url}", site.config.base_url) };
+        let canonical = if url == "index.html" {
+            site.config.base_url.to_string()
+        } else {
+            format!("{}{url}", site.config.base_url)
+        };
         context.insert("canonical", &canonical);
         let mut nav = self.nav.clone();
         for link in &mut nav.sections {
