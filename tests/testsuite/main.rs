@@ -3,6 +3,7 @@
 
 mod errors;
 mod output;
+mod output_dir;
 mod properties;
 mod shipped;
 mod support;
