@@ -437,6 +437,24 @@ mod tests {
     }
 
     #[test]
+    fn a_swap_whose_second_rename_fails_puts_the_previous_output_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let output = OutputDir { shown: PathBuf::from("out"), real: dir.path().join("out") };
+        write(&output.real.join("index.html"), "previous");
+        // A staging folder inside the output is gone once the output is set aside, so the second
+        // rename fails after the first one succeeded.
+        write(&output.real.join("inner/new.html"), "new");
+        let failed = swap_in(&output.real.join("inner"), &output);
+        assert!(
+            matches!(&failed, Err(SwapFailure::Untouched(err)) if err.kind() == io::ErrorKind::NotFound),
+            "{failed:?}"
+        );
+        assert_eq!(fs::read_to_string(output.real.join("index.html")).expect("back"), "previous");
+        let names: Vec<_> = fs::read_dir(dir.path()).expect("list").map(|e| e.expect("entry").file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out")]);
+    }
+
+    #[test]
     fn a_crash_between_the_two_renames_is_undone() {
         let dir = tempfile::tempdir().expect("temp dir");
         let output = OutputDir { shown: PathBuf::from("out"), real: dir.path().join("out") };
