@@ -34,11 +34,13 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include pages marked `draft = true`.
     pub drafts: bool,
+    /// Build into a folder that holds files briefing did not write (they are kept, never replaced).
+    pub force: bool,
 }
 
 impl BuildOptions {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into(), output: None, base_url: None, drafts: false }
+        Self { root: root.into(), output: None, base_url: None, drafts: false, force: false }
     }
 
     pub fn output_dir(&self) -> PathBuf {
@@ -63,6 +65,9 @@ pub struct Outcome {
     /// `Some` when the site was rendered (and, for `build`, written) without errors.
     pub site: Option<RenderedSite>,
     pub elapsed: Duration,
+    /// Set only when a failed swap could not put the previous output back: where it is now. `None`
+    /// after a failure means the previous output was left where and as it was.
+    pub previous_output_moved_to: Option<PathBuf>,
 }
 
 impl Outcome {
@@ -81,29 +86,36 @@ pub fn render_site(options: &BuildOptions) -> Outcome {
     outcome
 }
 
-/// Builds the site into its output folder. Pages are written into a staging folder as they are
-/// rendered; it replaces the output only when every stage succeeded.
+/// Builds the site into its output folder, under a lock that makes other builds into the same folder
+/// wait. Pages are written into a staging folder as they are rendered; it replaces the output only
+/// when every stage succeeded, keeping the files briefing did not write (see `output::Staging`).
 pub fn build(options: &BuildOptions) -> Outcome {
     let started = Instant::now();
-    let staging = match output::check_output_dir(&options.root, &options.output_dir())
-        .and_then(|()| output::Staging::create(&options.output_dir()))
-    {
-        Ok(staging) => staging,
+    let output = options.output_dir();
+    let mut on_wait = || eprintln!("waiting for another build into {} to finish…", output.display());
+    let (staging, notes) = match output::Staging::open(&options.root, &output, options.force, &mut on_wait) {
+        Ok(opened) => opened,
         Err(diagnostic) => {
             return Outcome {
                 diagnostics: vec![diagnostic],
                 sources: SourceMap::default(),
                 site: None,
                 elapsed: started.elapsed(),
+                previous_output_moved_to: None,
             };
         }
     };
     let mut outcome = run(options, &staging);
-    if outcome.site.is_some()
-        && let Err(diagnostic) = staging.commit()
-    {
-        outcome.diagnostics.push(diagnostic);
-        outcome.site = None;
+    outcome.diagnostics.splice(0..0, notes);
+    if outcome.site.is_some() {
+        match staging.commit() {
+            Ok(notes) => outcome.diagnostics.extend(notes),
+            Err(failure) => {
+                outcome.diagnostics.extend(failure.diagnostics);
+                outcome.previous_output_moved_to = failure.previous_output_moved_to;
+                outcome.site = None;
+            }
+        }
     }
     outcome.elapsed = started.elapsed();
     outcome
@@ -148,7 +160,13 @@ fn run(options: &BuildOptions, sink: &dyn output::Sink) -> Outcome {
         }
     }
     let failed = diagnostics.iter().any(Diagnostic::is_error);
-    Outcome { diagnostics, sources, site: rendered.filter(|_| !failed), elapsed: started.elapsed() }
+    Outcome {
+        diagnostics,
+        sources,
+        site: rendered.filter(|_| !failed),
+        elapsed: started.elapsed(),
+        previous_output_moved_to: None,
+    }
 }
 
 /// Stage timings on stderr when `BRIEFING_TIMINGS` is set: for profiling, not part of the interface.

@@ -35,6 +35,10 @@ enum Command {
         /// Include pages marked `draft = true`.
         #[arg(long)]
         drafts: bool,
+        /// Build into a folder that holds files briefing did not write; those files are kept, never
+        /// replaced.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -47,7 +51,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Build { root, output, base_url, drafts } => {
+        Command::Build { root, output, base_url, drafts, force } => {
             if let Some(url) = base_url.as_deref().filter(|url| !briefing::load::is_absolute_url(url)) {
                 eprintln!(
                     "error: --base-url must be an absolute URL such as https://example.org/briefing/, not `{url}`"
@@ -58,7 +62,7 @@ fn main() -> ExitCode {
                 eprintln!("error: `{}` is not a folder; pass the site folder with --root", root.display());
                 return ExitCode::from(2);
             }
-            let options = briefing::BuildOptions { root, output, base_url, drafts };
+            let options = briefing::BuildOptions { root, output, base_url, drafts, force };
             let outcome = briefing::build(&options);
             let color = std::io::stderr().is_terminal();
             eprint!("{}", briefing::diagnostics::render(&outcome.diagnostics, &outcome.sources, color));
@@ -75,8 +79,12 @@ fn main() -> ExitCode {
                 }
                 None => {
                     let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
+                    let previous = match &outcome.previous_output_moved_to {
+                        None => "the previous output was left untouched".to_string(),
+                        Some(path) => format!("the previous output is now at {}", path.display()),
+                    };
                     eprintln!(
-                        "error: build failed with {errors} error{}; the previous output was left untouched",
+                        "error: build failed with {errors} error{}; {previous}",
                         if errors == 1 { "" } else { "s" }
                     );
                     ExitCode::FAILURE

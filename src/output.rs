@@ -1,13 +1,21 @@
-//! Output: fingerprints assets, writes every file into a staging folder beside the output, then
-//! swaps it in. A build that fails at any point leaves the previous output exactly as it was.
+//! Output: fingerprints assets and writes a build into its folder (staged, then swapped in whole).
+//! A failed build leaves the previous output exactly as it was; files briefing did not write are kept.
 
-use std::collections::{BTreeMap, HashSet};
+mod lock;
+pub mod manifest;
+mod target;
+mod tree;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::diagnostics::Diagnostic;
-use crate::load::{StaticFile, normalize_path};
+use crate::load::StaticFile;
+use lock::OutputLock;
+pub use target::OutputDir;
+use tree::SwapFailure;
 
 /// A file to write, at a root-relative path with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,35 +78,120 @@ impl Sink for MemorySink {
     }
 }
 
-/// A staging folder beside the output: files are written into it as they are rendered, and it
-/// replaces the output only on `commit`. Dropped without a commit, it deletes itself, so a failed
-/// build leaves the previous output exactly as it was.
+/// A build's output, written safely. While it is open, an exclusive lock beside the output keeps any
+/// other build into the same folder waiting. Files are written into a staging folder beside the
+/// output as they are rendered; `commit` carries over every file briefing did not write, records what
+/// it wrote in the manifest, and swaps the staging folder in. Dropped without a commit, it deletes
+/// itself, so a failed build leaves the previous output exactly as it was.
 #[derive(Debug)]
 pub struct Staging {
     dir: PathBuf,
-    output: PathBuf,
+    output: OutputDir,
+    previous: Previous,
+    written: Mutex<BTreeSet<PathBuf>>,
     made_dirs: Mutex<HashSet<PathBuf>>,
     committed: bool,
+    /// Declared last: released only after the staging folder is gone.
+    _lock: OutputLock,
+}
+
+/// What is at the output path when a build starts.
+#[derive(Debug)]
+enum Previous {
+    Nothing,
+    /// A folder, and the files in it that briefing wrote (its manifest's; none without one).
+    Folder {
+        owned: BTreeSet<PathBuf>,
+    },
+}
+
+/// A commit that did not swap the new output in.
+#[derive(Debug)]
+pub struct CommitFailure {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where the previous output is when a failed swap could not put it back; `None` means it is
+    /// where and as it was.
+    pub previous_output_moved_to: Option<PathBuf>,
 }
 
 impl Staging {
-    pub fn create(output: &Path) -> Result<Self, Diagnostic> {
-        let dir = sibling(output, "staging")?;
-        let made = (|| {
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir)?;
-            }
-            std::fs::create_dir_all(&dir)
-        })();
-        made.map_err(|err| write_error(output, &err))?;
-        Ok(Self { dir, output: output.to_path_buf(), made_dirs: Mutex::new(HashSet::new()), committed: false })
+    /// Checks the output path (a folder or nothing, not over the site), waits for any other build
+    /// into it (calling `on_wait` once if it must wait), clears what a crashed build left beside it,
+    /// and refuses a folder that holds files briefing did not write unless `force`. Nothing is
+    /// changed when it refuses. Returns notes (warnings) to show with the build's diagnostics.
+    pub fn open(
+        root: &Path,
+        output: &Path,
+        force: bool,
+        on_wait: &mut dyn FnMut(),
+    ) -> Result<(Self, Vec<Diagnostic>), Diagnostic> {
+        let output = OutputDir::resolve(root, output)?;
+        std::fs::create_dir_all(output.parent()).map_err(|err| write_error(&output, &err))?;
+        let lock = OutputLock::acquire(&output, on_wait)?;
+        let notes = tree::clear_crash_leftovers(&output)?;
+        let previous = inspect(&output, force)?;
+        let dir = output.sibling(&format!("staging-{}", std::process::id()));
+        std::fs::create_dir(&dir).map_err(|err| write_error(&output, &err))?;
+        let staging = Self {
+            dir,
+            output,
+            previous,
+            written: Mutex::default(),
+            made_dirs: Mutex::default(),
+            committed: false,
+            _lock: lock,
+        };
+        Ok((staging, notes))
     }
 
-    /// Swaps the staged files in as the output.
-    pub fn commit(mut self) -> Result<(), Diagnostic> {
-        swap_in(&self.dir, &self.output).map_err(|err| write_error(&self.output, &err))?;
+    /// Carries over the files briefing did not write, writes the manifest, and swaps the staging
+    /// folder in as the output. Returns notes (warnings) about clearing the previous output.
+    pub fn commit(mut self) -> Result<Vec<Diagnostic>, CommitFailure> {
+        let untouched = |diagnostics| CommitFailure { diagnostics, previous_output_moved_to: None };
+        let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let manifest_path = self.dir.join(manifest::MANIFEST);
+        std::fs::write(&manifest_path, manifest::format(&written))
+            .map_err(|err| untouched(vec![write_error(&self.output, &err)]))?;
+        let owned = match &self.previous {
+            Previous::Nothing => None,
+            Previous::Folder { owned } => Some(owned),
+        };
+        if let Some(owned) = owned {
+            let problems = tree::carry_over(&self.output, &self.dir, owned);
+            if !problems.is_empty() {
+                return Err(untouched(problems));
+            }
+        }
+        let aside = match tree::swap_in(&self.dir, &self.output) {
+            Ok(aside) => aside,
+            Err(SwapFailure::Untouched(err)) => return Err(untouched(vec![write_error(&self.output, &err)])),
+            Err(SwapFailure::SetAside(err, aside)) => {
+                let diagnostic = Diagnostic::error(&self.output.shown, None, format!("cannot write the output: {err}"))
+                    .with_help(format!(
+                        "the previous output could not be put back: it is now at `{}`; move it back to `{}`",
+                        aside.display(),
+                        self.output.shown.display()
+                    ));
+                return Err(CommitFailure { diagnostics: vec![diagnostic], previous_output_moved_to: Some(aside) });
+            }
+        };
         self.committed = true;
-        Ok(())
+        let (Some(aside), Some(owned)) = (aside, owned) else { return Ok(Vec::new()) };
+        let left = tree::clear_previous(&aside, &self.output.real, owned, &written);
+        Ok(left.first().map_or_else(Vec::new, |first| {
+            vec![
+                Diagnostic::warning(
+                    &aside,
+                    None,
+                    format!(
+                        "the new output is in place, but the previous one, set aside here, still holds {} file(s) such as `{}`",
+                        left.len(),
+                        first.display()
+                    ),
+                )
+                .with_help("they appeared during the build where the new build also wrote: move what you want to keep, then delete the folder"),
+            ]
+        }))
     }
 
     fn ensure_dir(&self, dir: &Path) -> io::Result<()> {
@@ -112,6 +205,15 @@ impl Staging {
 
 impl Sink for Staging {
     fn put(&self, file: OutputFile) -> Result<(), Diagnostic> {
+        if file.path == manifest::MANIFEST {
+            return Err(Diagnostic::error(&self.output.shown, None, format!("`{}` is briefing's own file", file.path))
+                .with_help("rename the file that produces it"));
+        }
+        let inside = Path::new(&file.path).components().all(|part| matches!(part, std::path::Component::Normal(_)));
+        if !inside || file.path.is_empty() {
+            return Err(Diagnostic::error(&self.output.shown, None, format!("refusing to write `{}`", file.path))
+                .with_help("every output path must lie inside the output folder"));
+        }
         let path = self.dir.join(&file.path);
         let written = (|| {
             if let Some(parent) = path.parent() {
@@ -119,7 +221,9 @@ impl Sink for Staging {
             }
             std::fs::write(&path, &file.bytes)
         })();
-        written.map_err(|err| write_error(&self.output, &err))
+        written.map_err(|err| write_error(&self.output, &err))?;
+        self.written.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(PathBuf::from(file.path));
+        Ok(())
     }
 }
 
@@ -131,56 +235,52 @@ impl Drop for Staging {
     }
 }
 
-/// Refuses an output folder whose replacement would destroy the site itself: the site root, a folder
-/// above it, or its `content/`, `templates/`, `static/` or `sources/` (or anything inside them).
-pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostic> {
-    let absolute = |p: &Path| normalize_path(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
-    let (root, out) = (absolute(root), absolute(output));
-    let protected = ["content", "templates", "static", "sources"].map(|dir| root.join(dir));
-    let clash = root.starts_with(&out) || protected.iter().any(|dir| out.starts_with(dir));
-    if clash {
-        return Err(Diagnostic::error(
-            output,
-            None,
-            "refusing to build into this folder: it would replace the site's own files",
-        )
-        .with_help("the output folder is replaced on every build; choose a separate folder such as `public`"));
+/// What is at the output path, under the lock. A folder that holds anything and has no manifest is
+/// refused, naming a few of its files, unless `force`.
+fn inspect(output: &OutputDir, force: bool) -> Result<Previous, Diagnostic> {
+    target::refuse_non_folder(&output.shown, &output.real)?;
+    let read_error = |err: io::Error| {
+        Diagnostic::error(&output.shown, None, format!("cannot read the output folder: {err}"))
+            .with_help("check that it is readable")
+    };
+    let entries = match std::fs::read_dir(&output.real) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Previous::Nothing),
+        Err(err) => return Err(read_error(err)),
+    };
+    if let Some(owned) = manifest::read(&output.real).map_err(read_error)? {
+        return Ok(Previous::Folder { owned });
     }
-    Ok(())
+    let mut names =
+        entries.map(|entry| entry.map(|e| e.file_name())).collect::<io::Result<Vec<_>>>().map_err(read_error)?;
+    if names.is_empty() || force {
+        return Ok(Previous::Folder { owned: BTreeSet::new() });
+    }
+    names.sort();
+    let shown: Vec<String> =
+        names.iter().take(2).map(|name| format!("`{}`", output.show(Path::new(name)).display())).collect();
+    let more = match names.len() {
+        1 | 2 => String::new(),
+        n => format!(" and {} more", n - 2),
+    };
+    Err(Diagnostic::error(
+        &output.shown,
+        None,
+        format!(
+            "refusing to build into this folder: it holds files briefing did not write ({}{more}), and no `{}` marks it as an earlier output",
+            shown.join(", "),
+            manifest::MANIFEST
+        ),
+    )
+    .with_help(
+        "choose a new or empty folder, or pass `--force` to build into it: briefing keeps every file it did not write",
+    ))
 }
 
-fn write_error(output: &Path, err: &io::Error) -> Diagnostic {
-    Diagnostic::error(output, None, format!("cannot write the output: {err}")).with_help(
+fn write_error(output: &OutputDir, err: &io::Error) -> Diagnostic {
+    Diagnostic::error(&output.shown, None, format!("cannot write the output: {err}")).with_help(
         "check that the output folder's parent exists and is writable; the previous output was left as it was",
     )
-}
-
-/// A fresh path next to `output` (same file system, so renames are atomic).
-fn sibling(output: &Path, purpose: &str) -> Result<PathBuf, Diagnostic> {
-    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| {
-        Diagnostic::error(output, None, "the output path has no folder name")
-            .with_help("pass a folder, e.g. `-o public`")
-    })?;
-    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    Ok(parent.join(format!(".{name}.{purpose}-{}", std::process::id())))
-}
-
-/// Moves the old output aside, the staged one in, then deletes the old one. If the second rename
-/// fails, the old output is put back.
-fn swap_in(staging: &Path, output: &Path) -> io::Result<()> {
-    if !output.exists() {
-        return std::fs::rename(staging, output);
-    }
-    let old = sibling(output, "old").map_err(|d| io::Error::other(d.message))?;
-    if old.exists() {
-        std::fs::remove_dir_all(&old)?;
-    }
-    std::fs::rename(output, &old)?;
-    if let Err(err) = std::fs::rename(staging, output) {
-        std::fs::rename(&old, output)?;
-        return Err(err);
-    }
-    std::fs::remove_dir_all(&old)
 }
 
 #[cfg(test)]
@@ -189,23 +289,6 @@ mod tests {
 
     fn file(path: &str, text: &str) -> OutputFile {
         OutputFile { path: path.to_string(), bytes: text.as_bytes().to_vec() }
-    }
-
-    #[test]
-    fn the_site_itself_is_never_an_output_folder() {
-        let root = Path::new("/tmp/site");
-        assert!(check_output_dir(root, Path::new("/tmp/site/public")).is_ok());
-        assert!(check_output_dir(root, Path::new("/tmp/elsewhere")).is_ok());
-        for bad in [
-            "/tmp/site",
-            "/tmp",
-            "/tmp/site/content",
-            "/tmp/site/static/x",
-            "/tmp/site/./templates",
-            "/tmp/site/public/../content",
-        ] {
-            assert!(check_output_dir(root, Path::new(bad)).is_err(), "{bad} was accepted");
-        }
     }
 
     #[test]
@@ -221,21 +304,85 @@ mod tests {
         assert_eq!(assets.urls["img/logo.svg"], "img/logo.svg");
     }
 
-    #[test]
-    fn writing_replaces_the_whole_output() {
-        let dir = std::env::temp_dir().join(format!("briefing-output-test-{}", std::process::id()));
-        let output = dir.join("public");
-        std::fs::create_dir_all(output.join("stale")).expect("mkdir");
-        std::fs::write(output.join("stale/old.html"), "old").expect("write");
-        let staging = Staging::create(&output).expect("staging");
-        for new in [file("index.html", "new"), file("quotes/a.html", "a")] {
-            staging.put(new).expect("put");
+    /// Builds `files` into `dir/public` the way `build` does, returning the commit's notes.
+    fn build_into(dir: &Path, files: &[(&str, &str)], force: bool) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        let (staging, _) = Staging::open(&dir.join("site"), &dir.join("public"), force, &mut || {})
+            .map_err(|diagnostic| vec![diagnostic])?;
+        for (path, text) in files {
+            staging.put(file(path, text)).expect("put");
         }
-        staging.commit().expect("commit");
-        assert_eq!(std::fs::read_to_string(output.join("index.html")).expect("read"), "new");
-        assert!(!output.join("stale").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(&dir).expect("list").collect();
-        assert_eq!(leftovers.len(), 1, "staging and old folders are cleaned up");
-        std::fs::remove_dir_all(&dir).expect("cleanup");
+        staging.commit().map_err(|failure| failure.diagnostics)
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_rebuild_replaces_its_own_files_and_keeps_the_others() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let output = dir.path().join("public");
+        build_into(dir.path(), &[("index.html", "one"), ("stale/old.html", "old")], false).expect("first build");
+        assert_eq!(
+            std::fs::read_to_string(output.join(manifest::MANIFEST)).expect("manifest"),
+            manifest::format(&["index.html", "stale/old.html"].map(PathBuf::from).into())
+        );
+        std::fs::write(output.join("CNAME"), "example.org").expect("write");
+        let notes = build_into(dir.path(), &[("index.html", "two"), ("quotes/a.html", "a")], false).expect("rebuild");
+        assert_eq!(notes, vec![]);
+        assert_eq!(names_in(&output), [".briefing-manifest", "CNAME", "index.html", "quotes"]);
+        assert_eq!(std::fs::read_to_string(output.join("index.html")).expect("read"), "two");
+        assert_eq!(std::fs::read_to_string(output.join("CNAME")).expect("read"), "example.org");
+        assert_eq!(names_in(dir.path()), ["public"], "no staging, set-aside or lock file is left");
+    }
+
+    #[test]
+    fn a_folder_briefing_did_not_write_is_refused_unless_forced() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let output = dir.path().join("public");
+        for name in ["b.txt", "a.txt", "c.txt"] {
+            std::fs::create_dir_all(&output).expect("mkdir");
+            std::fs::write(output.join(name), name).expect("write");
+        }
+        let refused = build_into(dir.path(), &[("index.html", "new")], false).expect_err("refused");
+        let public = output.display();
+        assert_eq!(
+            refused[0].message,
+            format!(
+                "refusing to build into this folder: it holds files briefing did not write (`{public}/a.txt`, \
+                 `{public}/b.txt` and 1 more), and no `.briefing-manifest` marks it as an earlier output"
+            )
+        );
+        assert_eq!(names_in(&output), ["a.txt", "b.txt", "c.txt"]);
+        assert_eq!(names_in(dir.path()), ["public"]);
+        build_into(dir.path(), &[("index.html", "new")], true).expect("forced");
+        assert_eq!(names_in(&output), [".briefing-manifest", "a.txt", "b.txt", "c.txt", "index.html"]);
+        build_into(dir.path(), &[("index.html", "newer")], false).expect("now it is briefing's output");
+    }
+
+    #[test]
+    fn a_build_that_does_not_commit_leaves_no_trace() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        build_into(dir.path(), &[("index.html", "one")], false).expect("first build");
+        let (staging, _) =
+            Staging::open(&dir.path().join("site"), &dir.path().join("public"), false, &mut || {}).expect("open");
+        staging.put(file("index.html", "half")).expect("put");
+        assert_eq!(names_in(dir.path()).len(), 3, "output, staging folder and lock while building");
+        drop(staging);
+        assert_eq!(names_in(dir.path()), ["public"]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("public/index.html")).expect("read"), "one");
+    }
+
+    #[test]
+    fn the_manifest_name_is_reserved() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (staging, _) =
+            Staging::open(&dir.path().join("site"), &dir.path().join("public"), false, &mut || {}).expect("open");
+        assert!(staging.put(file(".briefing-manifest", "forged")).is_err());
     }
 }

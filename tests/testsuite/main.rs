@@ -4,6 +4,7 @@
 mod confinement;
 mod errors;
 mod output;
+mod output_dir;
 mod properties;
 mod shipped;
 mod support;
