@@ -117,6 +117,7 @@ fn read_text(site: &mut LoadedSite, path: &Path) -> Option<(PathBuf, String)> {
     let shown = display_path(site, path);
     match std::fs::read(path).map(String::from_utf8) {
         Ok(Ok(text)) => {
+            let text = replace_nul(text, &shown, &mut site.diagnostics);
             site.sources.insert(shown.clone(), text.as_str());
             Some((shown, text))
         }
@@ -136,6 +137,24 @@ fn read_text(site: &mut LoadedSite, path: &Path) -> Option<(PathBuf, String)> {
             None
         }
     }
+}
+
+/// A NUL byte is never text: it would collide with the Markdown pass's placeholders and browsers
+/// drop it. Like CommonMark, replace it with U+FFFD, and warn at the first one.
+fn replace_nul(text: String, file: &Path, diagnostics: &mut Vec<Diagnostic>) -> String {
+    let Some(first) = text.find('\0') else { return text };
+    let count = text.matches('\0').count();
+    let more = if count > 1 { format!(" (and {} more in this file)", count - 1) } else { String::new() };
+    diagnostics.push(
+        Diagnostic::warning(
+            file,
+            Some(first..first + '\u{FFFD}'.len_utf8()),
+            format!("a NUL byte was replaced with U+FFFD (�){more}"),
+        )
+        .with_label("NUL byte (U+0000)")
+        .with_help("delete it: a NUL byte is not text (it often comes from pasting binary data)"),
+    );
+    text.replace('\0', "\u{FFFD}")
 }
 
 fn load_config(site: &mut LoadedSite) {

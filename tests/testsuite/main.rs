@@ -2,6 +2,7 @@
 //! the diagnostics. One module per feature, like mdBook's test suite.
 
 mod errors;
+mod markdown;
 mod output;
 mod properties;
 mod shipped;
