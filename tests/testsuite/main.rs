@@ -1,6 +1,7 @@
 //! Integration tests: fixture sites built in temporary folders, asserting on the output and on
 //! the diagnostics. One module per feature, like mdBook's test suite.
 
+mod commonmark;
 mod errors;
 mod markdown;
 mod output;
