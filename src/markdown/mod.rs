@@ -802,13 +802,15 @@ impl<'i, 'a> Pass<'i, 'a> {
     /// A note in the margin: a numbered label toggling the note, which sits right after it.
     fn sidenote(&mut self, events: &[Spanned<'a>], number: usize) -> String {
         let id = self.note_id("sn-", self.references);
-        // A note referenced again is rendered again; its problems were reported the first time.
-        let diagnostics = self.out.diagnostics.len();
+        // A note referenced again is rendered again; its problems were reported, and its links
+        // noted for checking, the first time.
+        let (diagnostics, links) = (self.out.diagnostics.len(), self.out.fragment_links.len());
         let first_use = self.used_notes[number - 1].reference_ids.is_empty();
         self.used_notes[number - 1].reference_ids.push(id.clone());
         let body_events = self.transform(events, Mode::Sidenote);
         if !first_use {
             self.out.diagnostics.truncate(diagnostics);
+            self.out.fragment_links.truncate(links);
         }
         let mut body = String::new();
         pulldown_cmark::html::push_html(&mut body, body_events.into_iter());
