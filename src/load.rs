@@ -126,6 +126,7 @@ fn read_text(site: &mut LoadedSite, path: &Path) -> Option<(PathBuf, String)> {
     let shown = display_path(site, path);
     match std::fs::read(path).map(String::from_utf8) {
         Ok(Ok(text)) => {
+            let text = replace_nul(text, &shown, &mut site.diagnostics);
             site.sources.insert(shown.clone(), text.as_str());
             Some((shown, text))
         }
@@ -145,6 +146,24 @@ fn read_text(site: &mut LoadedSite, path: &Path) -> Option<(PathBuf, String)> {
             None
         }
     }
+}
+
+/// A NUL byte is never text: it would collide with the Markdown pass's placeholders and browsers
+/// drop it. Like CommonMark, replace it with U+FFFD, and warn at the first one.
+fn replace_nul(text: String, file: &Path, diagnostics: &mut Vec<Diagnostic>) -> String {
+    let Some(first) = text.find('\0') else { return text };
+    let count = text.matches('\0').count();
+    let more = if count > 1 { format!(" (and {} more in this file)", count - 1) } else { String::new() };
+    diagnostics.push(
+        Diagnostic::warning(
+            file,
+            Some(first..first + '\u{FFFD}'.len_utf8()),
+            format!("a NUL byte was replaced with U+FFFD (�){more}"),
+        )
+        .with_label("NUL byte (U+0000)")
+        .with_help("delete it: a NUL byte is not text (it often comes from pasting binary data)"),
+    );
+    text.replace('\0', "\u{FFFD}")
 }
 
 fn load_config(site: &mut LoadedSite) {
@@ -306,7 +325,7 @@ pub fn parse_toml<T: DeserializeOwned>(
     }
     let span = table.span();
     let mut value = Spanned::new(span, DeValue::Table(table.into_inner()));
-    replace_nul_characters(&mut value, file, offset, diagnostics);
+    replace_nul_characters(&mut value, file, text, offset, diagnostics);
     deserialize_value(file, value, offset, diagnostics)
 }
 
@@ -315,6 +334,7 @@ pub fn parse_toml<T: DeserializeOwned>(
 fn replace_nul_characters(
     value: &mut Spanned<DeValue<'_>>,
     file: &Path,
+    text: &str,
     offset: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -334,12 +354,23 @@ fn replace_nul_characters(
     }
     replaced.sort_by_key(|span| span.start);
     for span in replaced {
+        let span = nul_escape_in(text, span);
         diagnostics.push(
             Diagnostic::warning(file, shift(Some(span), offset), "this string contains a NUL character (`\\u0000`)")
                 .with_label("NUL replaced by U+FFFD")
                 .with_help("remove the `\\u0000` escape: NUL cannot appear in a page"),
         );
     }
+}
+
+/// The first `\u0000` (or `\U00000000`) escape inside a string's span, or the whole span.
+fn nul_escape_in(text: &str, span: Range<usize>) -> Range<usize> {
+    let raw = text.get(span.clone()).unwrap_or("");
+    ["\\u0000", "\\U00000000"]
+        .iter()
+        .filter_map(|escape| raw.find(escape).map(|i| span.start + i..span.start + i + escape.len()))
+        .min_by_key(|found| found.start)
+        .unwrap_or(span)
 }
 
 fn deserialize_value<T: DeserializeOwned>(
@@ -475,7 +506,7 @@ fn load_record_file(site: &mut LoadedSite, path: &Path) {
     }
     let span = table.span();
     let mut document = Spanned::new(span, DeValue::Table(table.into_inner()));
-    replace_nul_characters(&mut document, &file, 0, &mut site.diagnostics);
+    replace_nul_characters(&mut document, &file, &text, 0, &mut site.diagnostics);
     let DeValue::Table(table) = document.into_inner() else { return };
     for (key, value) in table {
         let name = key.get_ref().as_ref();
@@ -864,7 +895,7 @@ mod tests {
         assert_eq!(parsed.title.get_ref(), "a\u{fffd}b");
         assert_eq!(parsed.topics[1].get_ref(), "\u{fffd}");
         let spans: Vec<_> = diagnostics.iter().map(|d| (d.severity, d.span.clone())).collect();
-        assert_eq!(spans, vec![(Severity::Warning, Some(12..22)), (Severity::Warning, Some(38..46))]);
+        assert_eq!(spans, vec![(Severity::Warning, Some(14..20)), (Severity::Warning, Some(39..45))], "at the escapes");
     }
 
     #[test]

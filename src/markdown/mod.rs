@@ -3,20 +3,25 @@
 //! Every resolved record reference comes out as a `Citation`; record cards and previews come out as
 //! placeholders that `render` fills in with the theme's templates.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use pulldown_cmark_escape::{escape_href, escape_html};
+use unicase::UniCase;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, suggestion};
 use crate::model::{Kind, RecordKey, Site, Topic};
 
 pub mod site;
 
-/// Marks a placeholder in rendered HTML. Markdown text can never contain NUL (the parser replaces it).
+/// Marks a placeholder in rendered HTML. No NUL from the input reaches the HTML (`without_nul`
+/// replaces it with U+FFFD, as CommonMark says), so every NUL in it is ours.
 pub const PLACEHOLDER_MARK: char = '\0';
 
 /// Where a fragment of Markdown lives and where its HTML will be shown.
@@ -59,6 +64,17 @@ pub struct Citation {
     pub anchor: Option<String>,
 }
 
+/// A link with a `#fragment` to an internal page, checked once every page is rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FragmentLink {
+    /// The `content/`-relative path of the page linked to; `None` for the page the fragment is on.
+    pub page: Option<PathBuf>,
+    /// The fragment as written, without the `#`.
+    pub fragment: String,
+    /// Where the fragment is written in the file.
+    pub span: Range<usize>,
+}
+
 /// The result of rendering one fragment.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -67,6 +83,11 @@ pub struct Rendered {
     pub placeholders: Vec<Placeholder>,
     pub toc: Vec<TocEntry>,
     pub citations: Vec<Citation>,
+    /// The ids of the headings in the HTML, in order.
+    pub heading_ids: Vec<String>,
+    /// Every other id in the HTML: paragraph and list anchors, notes, previews, ids in raw HTML.
+    pub other_ids: Vec<String>,
+    pub fragment_links: Vec<FragmentLink>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -83,20 +104,53 @@ pub fn options() -> Options {
 
 type Spanned<'a> = (Event<'a>, Range<usize>);
 
-/// Footnote definitions by label: their events and where the definition is.
-type Footnotes<'a> = BTreeMap<String, (Vec<Spanned<'a>>, Range<usize>)>;
+/// A footnote label, matched without regard to case as pulldown-cmark matches it (`[^A]` is `[^a]`).
+type Label = UniCase<String>;
 
-/// Renders a fragment of Markdown against the site's records and pages.
+/// A footnote definition: its events, where it is, and how it is shown.
+#[derive(Debug, Clone)]
+struct Footnote<'a> {
+    /// The label as written in the definition.
+    label: String,
+    events: Vec<Spanned<'a>>,
+    range: Range<usize>,
+    shape: NoteShape,
+}
+
+/// A sidenote sits inside a paragraph, so it can hold only phrasing content: a note of paragraphs
+/// becomes one; a note with any other block (table, code, list, quote, HTML, heading, record card)
+/// becomes an endnote, listed after the text with its blocks intact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoteShape {
+    Sidenote,
+    Endnote,
+}
+
+/// A footnote referenced from the text: its number, and the ids of its references to an endnote.
+#[derive(Debug, Clone)]
+struct UsedNote {
+    label: Label,
+    number: usize,
+    reference_ids: Vec<String>,
+}
+
+/// Renders a fragment of Markdown against the site's records and pages. A NUL in `input` (loading
+/// replaces and reports those of the site's files) becomes U+FFFD here too, silently.
 pub fn render(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
-    let events: Vec<Spanned<'_>> = Parser::new_ext(input.text, options()).into_offset_iter().collect();
-    let (body, footnotes) = split_footnotes(events);
+    let has_nul = input.text.contains('\0');
+    let events: Vec<Spanned<'_>> = Parser::new_ext(input.text, options())
+        .into_offset_iter()
+        .map(|(event, range)| (if has_nul { without_nul(event) } else { event }, range))
+        .collect();
+    let (body, footnotes, duplicates) = split_footnotes(events);
     let mut pass = Pass {
         input,
         site,
         out: Rendered::default(),
         footnotes,
-        footnote_numbers: HashMap::new(),
-        used_footnotes: HashSet::new(),
+        used_notes: Vec::new(),
+        note_numbers: HashMap::new(),
+        references: 0,
         heading_ids: HashSet::new(),
         anchors: Vec::new(),
         paragraphs: 0,
@@ -105,10 +159,16 @@ pub fn render(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
         open_links: Vec::new(),
         previews: 0,
     };
+    pass.report_duplicate_footnotes(&duplicates);
     pass.report_undefined_footnotes(&body);
+    let notes: Vec<Vec<Spanned<'_>>> = pass.footnotes.values().map(|note| note.events.clone()).collect();
+    for events in &notes {
+        pass.report_undefined_footnotes(events);
+    }
     let events = pass.transform(&body, Mode::Block);
     let mut html = String::with_capacity(input.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html.push_str(&pass.endnotes());
     pass.warn_unused_footnotes();
     pass.out.html = html;
     pass.out
@@ -118,11 +178,13 @@ pub fn render(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
 pub fn render_inline(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
     let mut rendered = render(input, site);
     let html = rendered.html.trim();
-    if let Some(inner) = html.strip_prefix("<p").and_then(|rest| rest.split_once('>')).map(|(_, inner)| inner)
+    if let Some((open, inner)) = html.strip_prefix("<p").and_then(|rest| rest.split_once('>'))
         && let Some(inner) = inner.strip_suffix("</p>")
         && !inner.contains("<p")
     {
+        let unwrapped_id = open.trim().strip_prefix("id=\"").and_then(|id| id.strip_suffix('"')).map(str::to_string);
         rendered.html = inner.to_string();
+        rendered.other_ids.retain(|id| Some(id) != unwrapped_id.as_ref());
         for citation in &mut rendered.citations {
             citation.anchor = None;
         }
@@ -130,26 +192,88 @@ pub fn render_inline(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
     rendered
 }
 
+/// CommonMark replaces U+0000 with U+FFFD; pulldown-cmark does so in text but not everywhere
+/// (raw HTML, code, destinations…), and NUL marks our placeholders: replace it in every string.
+fn without_nul(event: Event<'_>) -> Event<'_> {
+    fn clean(text: CowStr<'_>) -> CowStr<'_> {
+        if text.contains('\0') { text.replace('\0', "\u{FFFD}").into() } else { text }
+    }
+    match event {
+        Event::Text(t) => Event::Text(clean(t)),
+        Event::Code(t) => Event::Code(clean(t)),
+        Event::InlineMath(t) => Event::InlineMath(clean(t)),
+        Event::DisplayMath(t) => Event::DisplayMath(clean(t)),
+        Event::Html(t) => Event::Html(clean(t)),
+        Event::InlineHtml(t) => Event::InlineHtml(clean(t)),
+        Event::FootnoteReference(t) => Event::FootnoteReference(clean(t)),
+        Event::Start(tag) => Event::Start(match tag {
+            Tag::Heading { level, id, classes, attrs } => Tag::Heading {
+                level,
+                id: id.map(clean),
+                classes: classes.into_iter().map(clean).collect(),
+                attrs: attrs.into_iter().map(|(name, value)| (clean(name), value.map(clean))).collect(),
+            },
+            Tag::CodeBlock(CodeBlockKind::Fenced(info)) => Tag::CodeBlock(CodeBlockKind::Fenced(clean(info))),
+            Tag::FootnoteDefinition(label) => Tag::FootnoteDefinition(clean(label)),
+            Tag::Link { link_type, dest_url, title, id } => {
+                Tag::Link { link_type, dest_url: clean(dest_url), title: clean(title), id: clean(id) }
+            }
+            Tag::Image { link_type, dest_url, title, id } => {
+                Tag::Image { link_type, dest_url: clean(dest_url), title: clean(title), id: clean(id) }
+            }
+            other => other,
+        }),
+        other => other,
+    }
+}
+
+/// The text without its footnote definitions, the definitions by label, and the definitions
+/// whose label an earlier one already has.
+type SplitFootnotes<'a> = (Vec<Spanned<'a>>, BTreeMap<Label, Footnote<'a>>, Vec<Footnote<'a>>);
+
 /// Takes footnote definitions out of the event stream, keyed by label.
-fn split_footnotes(events: Vec<Spanned<'_>>) -> (Vec<Spanned<'_>>, Footnotes<'_>) {
+fn split_footnotes(events: Vec<Spanned<'_>>) -> SplitFootnotes<'_> {
     let mut body = Vec::with_capacity(events.len());
     let mut footnotes = BTreeMap::new();
-    let mut current: Option<(String, Vec<Spanned<'_>>, Range<usize>)> = None;
+    let mut duplicates = Vec::new();
+    let mut current: Option<Footnote<'_>> = None;
     for (event, range) in events {
         match (&event, &mut current) {
             (Event::Start(Tag::FootnoteDefinition(label)), None) => {
-                current = Some((label.to_string(), Vec::new(), range));
+                let label = label.to_string();
+                current = Some(Footnote { label, events: Vec::new(), range, shape: NoteShape::Sidenote });
             }
             (Event::End(TagEnd::FootnoteDefinition), Some(_)) => {
-                if let Some((label, events, range)) = current.take() {
-                    footnotes.entry(label).or_insert((events, range));
+                if let Some(mut note) = current.take() {
+                    note.shape = note_shape(&note.events);
+                    match footnotes.entry(UniCase::new(note.label.clone())) {
+                        Entry::Vacant(entry) => {
+                            entry.insert(note);
+                        }
+                        Entry::Occupied(_) => duplicates.push(note),
+                    }
                 }
             }
-            (_, Some((_, events, _))) => events.push((event, range)),
+            (_, Some(note)) => note.events.push((event, range)),
             (_, None) => body.push((event, range)),
         }
     }
-    (body, footnotes)
+    (body, footnotes, duplicates)
+}
+
+/// A note of paragraphs of text is a sidenote; anything else at its top level makes it an endnote.
+fn note_shape(events: &[Spanned<'_>]) -> NoteShape {
+    let mut i = 0;
+    while i < events.len() {
+        let end = find_end(events, i);
+        let is_text_paragraph = matches!(events[i].0, Event::Start(Tag::Paragraph))
+            && standalone_embed(&events[i + 1..end.max(i + 1)]).is_none();
+        if !is_text_paragraph {
+            return NoteShape::Endnote;
+        }
+        i = end + 1;
+    }
+    NoteShape::Sidenote
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +282,8 @@ enum Mode {
     Block,
     /// Inside a sidenote, which sits inside a paragraph: phrasing content only.
     Sidenote,
+    /// Inside an endnote: blocks as blocks, but no footnote references and no TOC entries.
+    Endnote,
 }
 
 /// What an open link turns into when it closes.
@@ -171,9 +297,12 @@ struct Pass<'i, 'a> {
     input: &'i MarkdownInput<'i>,
     site: &'i Site,
     out: Rendered,
-    footnotes: Footnotes<'a>,
-    footnote_numbers: HashMap<String, usize>,
-    used_footnotes: HashSet<String>,
+    footnotes: BTreeMap<Label, Footnote<'a>>,
+    /// Footnotes in the order of their first reference; a note's number is its place here + 1.
+    used_notes: Vec<UsedNote>,
+    note_numbers: HashMap<Label, usize>,
+    /// Footnote references so far: each gets its own id.
+    references: usize,
     heading_ids: HashSet<String>,
     /// Ids of the open blocks a citation can point at (paragraphs, list items, headings).
     anchors: Vec<String>,
@@ -200,6 +329,13 @@ impl<'i, 'a> Pass<'i, 'a> {
         &mut self.out.diagnostics[last]
     }
 
+    fn warning(&mut self, range: &Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+        let diagnostic = Diagnostic::warning(self.input.file, Some(self.span(range)), message);
+        self.out.diagnostics.push(diagnostic);
+        let last = self.out.diagnostics.len() - 1;
+        &mut self.out.diagnostics[last]
+    }
+
     fn current_anchor(&self) -> Option<String> {
         self.anchors.last().cloned()
     }
@@ -207,6 +343,22 @@ impl<'i, 'a> Pass<'i, 'a> {
     fn cite(&mut self, key: RecordKey) {
         let anchor = self.current_anchor();
         self.out.citations.push(Citation { key, anchor });
+    }
+
+    /// A block's generated id (`p-3`, `li-2`) with this fragment's prefix before it (`kp1-p-3`),
+    /// recorded as a fragment target.
+    fn block_id(&mut self, kind: &str, n: usize) -> String {
+        let id = format!("{}{kind}{n}", self.input.id_prefix);
+        self.out.other_ids.push(id.clone());
+        id
+    }
+
+    /// A note's or preview's generated id (`sn-2`, `pv-1`) with this fragment's prefix after the
+    /// kind (`sn-kp1-2`), recorded as a fragment target.
+    fn note_id(&mut self, kind: &str, n: usize) -> String {
+        let id = format!("{kind}{}{n}", self.input.id_prefix);
+        self.out.other_ids.push(id.clone());
+        id
     }
 
     fn placeholder(&mut self, placeholder: Placeholder) -> String {
@@ -225,52 +377,53 @@ impl<'i, 'a> Pass<'i, 'a> {
         while i < events.len() {
             let (event, range) = &events[i];
             match event {
-                Event::Start(Tag::Heading { level, id, classes, attrs: _ }) => {
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
                     let end = find_end(events, i);
-                    self.heading(&events[i + 1..end], *level, id.as_deref(), classes, mode, &mut out);
+                    let attributes = HeadingAttributes { id: id.as_deref(), classes, attrs };
+                    self.heading(&events[i + 1..end], *level, attributes, range, mode, &mut out);
                     i = end;
+                }
+                Event::Start(Tag::Paragraph) if mode == Mode::Sidenote => {
+                    out.push(Event::InlineHtml("<span class=\"sidenote-para\">".into()));
+                }
+                Event::End(TagEnd::Paragraph) if mode == Mode::Sidenote => {
+                    out.push(Event::InlineHtml("</span>".into()));
                 }
                 Event::Start(Tag::Paragraph) => {
                     let end = find_end(events, i);
-                    if mode == Mode::Block && self.embed(&events[i + 1..end], &mut out) {
+                    if self.embed(&events[i + 1..end], &mut out) {
                         i = end;
-                    } else if mode == Mode::Sidenote {
-                        if self.paragraphs_in_sidenote(&out) {
-                            out.push(Event::InlineHtml("<br>".into()));
-                        }
                     } else {
                         self.paragraphs += 1;
-                        let id = format!("{}p-{}", self.input.id_prefix, self.paragraphs);
+                        let id = self.block_id("p-", self.paragraphs);
                         out.push(Event::Html(format!("<p id=\"{id}\">").into()));
                         self.anchors.push(id);
                     }
                 }
                 Event::End(TagEnd::Paragraph) => {
-                    if mode == Mode::Block {
-                        out.push(Event::Html("</p>\n".into()));
-                        self.anchors.pop();
-                    }
+                    out.push(Event::Html("</p>\n".into()));
+                    self.anchors.pop();
                 }
-                Event::Start(Tag::Item) if mode == Mode::Block => {
+                Event::Start(Tag::Item) => {
                     self.items += 1;
-                    let id = format!("{}li-{}", self.input.id_prefix, self.items);
+                    let id = self.block_id("li-", self.items);
                     out.push(Event::Html(format!("<li id=\"{id}\">").into()));
                     self.anchors.push(id);
                 }
-                Event::End(TagEnd::Item) if mode == Mode::Block => {
+                Event::End(TagEnd::Item) => {
                     out.push(Event::Html("</li>\n".into()));
                     self.anchors.pop();
                 }
-                Event::Start(Tag::BlockQuote(Some(kind))) if mode == Mode::Block => {
+                Event::Start(Tag::BlockQuote(Some(kind))) => {
                     let (class, label) = callout(*kind);
                     out.push(Event::Html(
                         format!("<div class=\"callout callout-{class}\" role=\"note\" aria-label=\"{label}\">\n<p class=\"callout-title\">{label}</p>\n").into(),
                     ));
                 }
-                Event::End(TagEnd::BlockQuote(Some(_))) if mode == Mode::Block => {
+                Event::End(TagEnd::BlockQuote(Some(_))) => {
                     out.push(Event::Html("</div>\n".into()));
                 }
-                Event::Start(Tag::Table(_)) if mode == Mode::Block => {
+                Event::Start(Tag::Table(_)) => {
                     // Focusable and named, so keyboard users can scroll a wide table (WCAG 2.1.1).
                     self.tables += 1;
                     let html = format!(
@@ -280,7 +433,7 @@ impl<'i, 'a> Pass<'i, 'a> {
                     out.push(Event::Html(html.into()));
                     out.push(event.clone());
                 }
-                Event::End(TagEnd::Table) if mode == Mode::Block => {
+                Event::End(TagEnd::Table) => {
                     out.push(event.clone());
                     out.push(Event::Html("</div>\n".into()));
                 }
@@ -304,41 +457,25 @@ impl<'i, 'a> Pass<'i, 'a> {
                     ));
                     i = end;
                 }
-                Event::FootnoteReference(label) => self.sidenote(label, range, mode, &mut out),
+                Event::Start(Tag::Image { .. }) => {
+                    // Alt text is plain text: links, references and notes inside it are only words.
+                    let end = find_end(events, i);
+                    out.push(event.clone());
+                    out.push(Event::Text(alt_text(&events[i + 1..end]).into()));
+                    out.push(Event::End(TagEnd::Image));
+                    i = end;
+                }
+                Event::FootnoteReference(label) => self.footnote_reference(label, range, mode, &mut out),
                 Event::TaskListMarker(done) => {
                     let (checked, state) = if *done { (" checked", "done") } else { ("", "not done") };
                     out.push(Event::InlineHtml(
                         format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{state}\"> ").into(),
                     ));
                 }
-                // Blocks cannot live inside a sidenote (it sits inside a paragraph): flatten them.
-                Event::Start(
-                    Tag::List(_)
-                    | Tag::Item
-                    | Tag::BlockQuote(_)
-                    | Tag::CodeBlock(_)
-                    | Tag::Table(_)
-                    | Tag::TableHead
-                    | Tag::TableRow
-                    | Tag::TableCell
-                    | Tag::HtmlBlock,
-                )
-                | Event::End(
-                    TagEnd::List(_)
-                    | TagEnd::Item
-                    | TagEnd::BlockQuote(_)
-                    | TagEnd::CodeBlock
-                    | TagEnd::Table
-                    | TagEnd::TableHead
-                    | TagEnd::TableRow
-                    | TagEnd::TableCell
-                    | TagEnd::HtmlBlock,
-                ) if mode == Mode::Sidenote => {
-                    if matches!(event, Event::Start(Tag::Item)) {
-                        out.push(Event::InlineHtml("<br>– ".into()));
-                    }
+                Event::Html(html) | Event::InlineHtml(html) => {
+                    self.out.other_ids.extend(raw_html_ids(html));
+                    out.push(event.clone());
                 }
-                Event::Html(html) if mode == Mode::Sidenote => out.push(Event::InlineHtml(html.clone())),
                 _ => out.push(event.clone()),
             }
             i += 1;
@@ -346,47 +483,79 @@ impl<'i, 'a> Pass<'i, 'a> {
         out
     }
 
-    fn paragraphs_in_sidenote(&self, out: &[Event<'a>]) -> bool {
-        !out.is_empty()
-    }
-
     fn heading(
         &mut self,
         inner: &[Spanned<'a>],
         level: HeadingLevel,
-        explicit_id: Option<&str>,
-        classes: &[CowStr<'a>],
+        attributes: HeadingAttributes<'_, 'a>,
+        range: &Range<usize>,
         mode: Mode,
         out: &mut Vec<Event<'a>>,
     ) {
         let title = plain_text(inner);
-        if mode == Mode::Sidenote {
-            out.push(Event::InlineHtml("<strong>".into()));
-            out.extend(self.transform(inner, mode));
-            out.push(Event::InlineHtml("</strong> ".into()));
-            return;
-        }
+        let (explicit_id, extra) = self.heading_attributes(&attributes, range);
         let base = explicit_id.map_or_else(|| heading_slug(&title), str::to_string);
         let id = self.unique_heading_id(base);
+        self.out.heading_ids.push(id.clone());
         let n = level as usize;
-        let class =
-            if classes.is_empty() { String::new() } else { format!(" class=\"{}\"", escape(&classes.join(" "))) };
-        out.push(Event::Html(format!("<h{n} id=\"{}\"{class}>", escape(&id)).into()));
+        out.push(Event::Html(format!("<h{n} id=\"{}\"{extra}>", escape(&id)).into()));
         self.anchors.push(id.clone());
         out.extend(self.transform(inner, mode));
         self.anchors.pop();
         out.push(Event::Html(format!("</h{n}>\n").into()));
-        if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
+        if mode == Mode::Block && matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
             self.out.toc.push(TocEntry { level: n as u8, id, title });
         }
     }
 
+    /// `{#id .class key=value}` after a heading: the id, and the other attributes as HTML.
+    fn heading_attributes<'h>(
+        &mut self,
+        attributes: &HeadingAttributes<'h, 'a>,
+        range: &Range<usize>,
+    ) -> (Option<&'h str>, String) {
+        let mut id = attributes.id;
+        let mut classes: Vec<&str> = attributes.classes.iter().map(|c| c.as_ref()).collect();
+        let mut html = String::new();
+        for (name, value) in attributes.attrs {
+            let at = locate(self.input.text, range, name);
+            match (name.as_ref(), value.as_deref()) {
+                ("id", Some(value)) if id.is_none() => id = Some(unquote(value)),
+                ("id", _) => {
+                    let diagnostic = self.error(&at, "this heading has two ids");
+                    diagnostic.label = Some("second id".to_string());
+                    diagnostic.help = Some("keep one: `{#id}` or `id=…`".to_string());
+                }
+                ("class", Some(value)) => classes.extend(unquote(value).split_whitespace()),
+                (name, _) if !is_attribute_name(name) => {
+                    let diagnostic = self.error(&at, format!("`{name}` is not a valid attribute name"));
+                    diagnostic.label = Some("invalid attribute name".to_string());
+                    diagnostic.help = Some(
+                        "an attribute name is letters, digits, `-`, `_`, `.` and `:`, starting with a letter, as in `{#id .class data-x=1}`"
+                            .to_string(),
+                    );
+                }
+                (name, Some(value)) => {
+                    let _ = write!(html, " {name}=\"{}\"", escape(unquote(value)));
+                }
+                (name, None) => {
+                    let _ = write!(html, " {name}");
+                }
+            }
+        }
+        let class =
+            if classes.is_empty() { String::new() } else { format!(" class=\"{}\"", escape(&classes.join(" "))) };
+        (id, class + &html)
+    }
+
     fn unique_heading_id(&mut self, base: String) -> String {
         let base = if base.is_empty() { "section".to_string() } else { base };
-        // Generated ids (paragraphs, sidenotes, previews) and the theme's own ids must stay unique.
+        // Generated ids (paragraphs, notes, previews) and the theme's own ids must stay unique.
         let reserved = base == "main"
             || base == "all"
-            || ["p-", "li-", "sn-", "pv-", "b-", "grouping-", "kp", "dek-"].iter().any(|p| base.starts_with(p));
+            || ["p-", "li-", "sn-", "fn-", "fnref-", "pv-", "b-", "grouping-", "kp", "dek-"]
+                .iter()
+                .any(|p| base.starts_with(p));
         let base = if reserved { format!("h-{base}") } else { base };
         let mut id = base.clone();
         let mut n = 1;
@@ -399,28 +568,14 @@ impl<'i, 'a> Pass<'i, 'a> {
 
     /// A paragraph holding only `![](kind:id)` becomes a record card. Returns whether it did.
     fn embed(&mut self, inner: &[Spanned<'a>], out: &mut Vec<Event<'a>>) -> bool {
-        let meaningful: Vec<&Spanned<'a>> = inner
-            .iter()
-            .filter(|(e, _)| !matches!(e, Event::Text(t) if t.trim().is_empty()) && !matches!(e, Event::SoftBreak))
-            .collect();
-        let Some((Event::Start(Tag::Image { dest_url, .. }), range)) = meaningful.first() else {
-            return false;
-        };
-        let Some(scheme) = reference_scheme(dest_url) else { return false };
-        let image_end = inner.iter().position(|(e, _)| matches!(e, Event::End(TagEnd::Image))).unwrap_or(inner.len());
-        let after_image = inner[image_end.saturating_add(1).min(inner.len())..]
-            .iter()
-            .any(|(e, _)| !matches!(e, Event::Text(t) if t.trim().is_empty()) && !matches!(e, Event::SoftBreak));
-        if after_image {
-            return false;
-        }
-        let dest = dest_url.to_string();
-        let dest_range = locate(self.input.text, range, &dest);
+        let Some((dest, range)) = standalone_embed(inner) else { return false };
+        let Some(scheme) = reference_scheme(&dest) else { return false };
+        let dest_range = locate(self.input.text, &range, &dest);
         match scheme {
             Scheme::Record(kind, id) => {
                 let Some(key) = self.resolve_record(kind, id, &dest_range) else { return true };
                 self.paragraphs += 1;
-                let anchor = format!("{}p-{}", self.input.id_prefix, self.paragraphs);
+                let anchor = self.block_id("p-", self.paragraphs);
                 self.out.citations.push(Citation { key: key.clone(), anchor: Some(anchor.clone()) });
                 let marker = self.placeholder(Placeholder::Embed { key });
                 out.push(Event::Html(format!("<div class=\"embed\" id=\"{anchor}\">{marker}</div>\n").into()));
@@ -450,7 +605,7 @@ impl<'i, 'a> Pass<'i, 'a> {
                     return;
                 };
                 self.previews += 1;
-                let preview_id = format!("pv-{}{}", self.input.id_prefix, self.previews);
+                let preview_id = self.note_id("pv-", self.previews);
                 let href = self.relative(&key.url());
                 out.push(Event::InlineHtml(
                     format!(
@@ -483,21 +638,35 @@ impl<'i, 'a> Pass<'i, 'a> {
                 self.open_links.push(OpenLink::Plain);
             }
             None => {
-                if let Some(href) = self.page_link(dest, &dest_range) {
-                    out.push(Event::InlineHtml(format!("<a href=\"{}\"{title_attr}>", escape_url(&href)).into()));
-                    self.open_links.push(OpenLink::Plain);
-                } else {
-                    self.check_scheme_typo(dest, &dest_range);
-                    let href = if link_type == LinkType::Email && !dest.starts_with("mailto:") {
-                        format!("mailto:{dest}")
-                    } else {
-                        dest.to_string()
-                    };
-                    out.push(Event::InlineHtml(format!("<a href=\"{}\"{title_attr}>", escape_url(&href)).into()));
-                    self.open_links.push(OpenLink::Plain);
-                }
+                let href = match self.page_link(dest, &dest_range) {
+                    Some(href) => href,
+                    None => {
+                        if let Some(fragment) = dest.strip_prefix('#') {
+                            self.fragment_link(None, fragment, dest, &dest_range);
+                        }
+                        self.check_scheme_typo(link_type, dest, &dest_range);
+                        if link_type == LinkType::Email && !dest.starts_with("mailto:") {
+                            format!("mailto:{dest}")
+                        } else {
+                            dest.to_string()
+                        }
+                    }
+                };
+                out.push(Event::InlineHtml(format!("<a href=\"{}\"{title_attr}>", escape_url(&href)).into()));
+                self.open_links.push(OpenLink::Plain);
             }
         }
+    }
+
+    /// Notes a link to `#fragment` (of `page`, or of this page) for checking once all pages are rendered.
+    fn fragment_link(&mut self, page: Option<PathBuf>, fragment: &str, dest: &str, dest_range: &Range<usize>) {
+        if fragment.is_empty() {
+            return;
+        }
+        let written = self.input.text.get(dest_range.clone()) == Some(dest);
+        let range = if written { dest_range.end - fragment.len()..dest_range.end } else { dest_range.clone() };
+        let span = self.span(&range);
+        self.out.fragment_links.push(FragmentLink { page, fragment: fragment.to_string(), span });
     }
 
     fn preview_marker(&self, index: usize) -> String {
@@ -557,60 +726,135 @@ impl<'i, 'a> Pass<'i, 'a> {
         };
         let url = self.relative(&page.url);
         Some(match fragment {
-            Some(fragment) if !fragment.is_empty() => format!("{url}#{fragment}"),
+            Some(fragment) if !fragment.is_empty() => {
+                let page = Some(page.source.rel.clone());
+                self.fragment_link(page, fragment, dest, range);
+                format!("{url}#{fragment}")
+            }
             _ => url,
         })
     }
 
-    /// `qoute:great-artists` is almost certainly a misspelt reference, not a URL scheme.
-    fn check_scheme_typo(&mut self, dest: &str, range: &Range<usize>) {
-        let Some((scheme, _)) = dest.split_once(':') else { return };
-        if ["http", "https", "mailto", "tel", "ftp", "data", "file"].contains(&scheme) {
+    /// `qoute:great-artists` is almost certainly a misspelt reference; `content://…`, an autolink
+    /// or a scheme that is not one letter or so away from a record kind is a URL.
+    fn check_scheme_typo(&mut self, link_type: LinkType, dest: &str, range: &Range<usize>) {
+        if matches!(link_type, LinkType::Autolink | LinkType::Email) {
             return;
         }
-        let schemes = Kind::ALL.map(|k| k.scheme()).into_iter().chain(["topic"]);
-        if let Some(close) = did_you_mean(scheme, schemes) {
+        let Some((scheme, rest)) = dest.split_once(':') else { return };
+        if rest.starts_with("//") || !is_scheme(scheme) {
+            return;
+        }
+        if let Some(close) = misspelt_scheme(scheme) {
             let diagnostic = self.error(range, format!("unknown reference kind `{scheme}`"));
             diagnostic.label = Some("not a record kind".to_string());
             diagnostic.help = Some(format!("did you mean `{close}:`?"));
         }
     }
 
-    fn sidenote(&mut self, label: &str, range: &Range<usize>, mode: Mode, out: &mut Vec<Event<'a>>) {
-        let Some((events, _)) = self.footnotes.get(label).cloned() else {
+    fn footnote_reference(&mut self, label: &str, range: &Range<usize>, mode: Mode, out: &mut Vec<Event<'a>>) {
+        let key = UniCase::new(label.to_string());
+        let Some(note) = self.footnotes.get(&key) else {
             self.error(range, format!("footnote `[^{label}]` has no definition")).help =
                 Some(format!("add a line `[^{label}]: …` below the paragraph"));
             return;
         };
-        if mode == Mode::Sidenote {
-            self.error(range, "a footnote cannot be referenced from inside another footnote");
+        if mode != Mode::Block {
+            self.error(range, "a footnote cannot be referenced from inside another footnote").help =
+                Some("reference it from the text, or write its text into this note".to_string());
             return;
         }
-        let next = self.footnote_numbers.len() + 1;
-        let number = *self.footnote_numbers.entry(label.to_string()).or_insert(next);
-        let first_use = self.used_footnotes.insert(label.to_string());
-        let slug = heading_slug(label);
-        let id = if first_use {
-            format!("sn-{}{slug}", self.input.id_prefix)
-        } else {
-            format!("sn-{}{slug}-{}", self.input.id_prefix, self.previews + number)
+        let shape = note.shape;
+        let events = note.events.clone();
+        self.references += 1;
+        let number = match self.note_numbers.get(&key) {
+            Some(&number) => number,
+            None => {
+                let number = self.used_notes.len() + 1;
+                self.note_numbers.insert(key.clone(), number);
+                self.used_notes.push(UsedNote { label: key, number, reference_ids: Vec::new() });
+                number
+            }
         };
-        let body_events = self.transform(&events, Mode::Sidenote);
+        let html = match shape {
+            NoteShape::Sidenote => self.sidenote(&events, number),
+            NoteShape::Endnote => {
+                let id = self.note_id("fnref-", self.references);
+                let note_id = format!("fn-{}{number}", self.input.id_prefix);
+                self.used_notes[number - 1].reference_ids.push(id.clone());
+                format!(
+                    "<sup class=\"endnote-ref\"><a href=\"#{note_id}\" id=\"{id}\"><span class=\"visually-hidden\">Note </span>{number}</a></sup>"
+                )
+            }
+        };
+        out.push(Event::InlineHtml(html.into()));
+    }
+
+    /// A note in the margin: a numbered label toggling the note, which sits right after it.
+    fn sidenote(&mut self, events: &[Spanned<'a>], number: usize) -> String {
+        let id = self.note_id("sn-", self.references);
+        // A note referenced again is rendered again; its problems were reported, and its links
+        // noted for checking, the first time.
+        let (diagnostics, links) = (self.out.diagnostics.len(), self.out.fragment_links.len());
+        let first_use = self.used_notes[number - 1].reference_ids.is_empty();
+        self.used_notes[number - 1].reference_ids.push(id.clone());
+        let body_events = self.transform(events, Mode::Sidenote);
+        if !first_use {
+            self.out.diagnostics.truncate(diagnostics);
+            self.out.fragment_links.truncate(links);
+        }
         let mut body = String::new();
         pulldown_cmark::html::push_html(&mut body, body_events.into_iter());
-        let mut html = String::new();
-        let _ = write!(
-            html,
+        format!(
             "<label for=\"{id}\" class=\"sidenote-number\"><span class=\"visually-hidden\">Note </span>{number}</label>\
              <input type=\"checkbox\" id=\"{id}\" class=\"margin-toggle\">\
              <span class=\"sidenote\" role=\"note\"><span class=\"sidenote-label\">{number}</span> {}</span>",
             body.trim()
-        );
-        out.push(Event::InlineHtml(html.into()));
+        )
     }
 
-    /// pulldown-cmark leaves `[^label]` as plain text when no definition exists; find those
-    /// in runs of text (never in code) so a missing definition is an error, not literal text.
+    /// The notes with blocks, after the text: a labelled list, each note linking back to its references.
+    fn endnotes(&mut self) -> String {
+        let endnotes: Vec<UsedNote> = self
+            .used_notes
+            .iter()
+            .filter(|used| self.footnotes.get(&used.label).is_some_and(|note| note.shape == NoteShape::Endnote))
+            .cloned()
+            .collect();
+        if endnotes.is_empty() {
+            return String::new();
+        }
+        let title_id = format!("fn-{}notes", self.input.id_prefix);
+        self.out.other_ids.push(title_id.clone());
+        let mut html = format!(
+            "<section class=\"endnotes\" aria-labelledby=\"{title_id}\">\n<h2 class=\"endnotes-title\" id=\"{title_id}\">Notes</h2>\n<ol class=\"endnotes-list\">\n"
+        );
+        for used in endnotes {
+            let events = self.footnotes.get(&used.label).map(|note| note.events.clone()).unwrap_or_default();
+            let id = self.note_id("fn-", used.number);
+            let body_events = self.transform(&events, Mode::Endnote);
+            let _ = writeln!(html, "<li id=\"{id}\" value=\"{}\">", used.number);
+            pulldown_cmark::html::push_html(&mut html, body_events.into_iter());
+            html.push_str("<p class=\"endnote-back\">");
+            let several = used.reference_ids.len() > 1;
+            for (n, reference) in used.reference_ids.iter().enumerate() {
+                let which = if several { format!(" ({})", n + 1) } else { String::new() };
+                let _ = write!(
+                    html,
+                    "{}<a href=\"#{reference}\"><span aria-hidden=\"true\">↩</span> Back to the text{which}</a>",
+                    if n > 0 { " " } else { "" }
+                );
+            }
+            html.push_str("</p>\n</li>\n");
+        }
+        html.push_str("</ol>\n</section>\n");
+        html
+    }
+
+    /// pulldown-cmark leaves `[^label]` as plain text when no definition exists; find those in runs
+    /// of text (never in code). Attached to a word (`claim.[^source]`) or a near miss of a defined
+    /// label, it is meant as a note: an error. Standing apart (`the regex [^abc]`), it may be text:
+    /// a warning saying how to escape it. An escaped bracket (`\[^abc]`) is text.
     fn report_undefined_footnotes(&mut self, events: &[Spanned<'_>]) {
         let mut runs: Vec<Range<usize>> = Vec::new();
         let mut previous_was_text = false;
@@ -623,27 +867,67 @@ impl<'i, 'a> Pass<'i, 'a> {
             }
             previous_was_text = is_text;
         }
+        let source = self.input.text;
+        let known: Vec<String> = self.footnotes.values().map(|note| note.label.clone()).collect();
         for run in runs {
-            let Some(text) = self.input.text.get(run.clone()) else { continue };
+            let Some(text) = source.get(run.clone()) else { continue };
             let mut from = 0;
             while let Some(start) = text[from..].find("[^").map(|i| from + i) {
                 let rest = &text[start + 2..];
                 let Some(len) = rest.find(']') else { break };
                 let label = &rest[..len];
                 from = start + 2;
-                if label.is_empty() || label.contains(char::is_whitespace) || self.footnotes.contains_key(label) {
+                let at = run.start + start;
+                if label.is_empty()
+                    || label.contains(char::is_whitespace)
+                    || label.contains('\\')
+                    || is_escaped(source, at)
+                    || self.footnotes.contains_key(&UniCase::new(label.to_string()))
+                {
                     continue;
                 }
-                let range = run.start + start..run.start + start + len + 3;
-                let known: Vec<&str> = self.footnotes.keys().map(String::as_str).collect();
-                let help = did_you_mean(label, known.iter().copied()).map_or_else(
-                    || format!("add a line `[^{label}]: …` (the note's text) after the paragraph"),
-                    |close| format!("did you mean `[^{close}]`?"),
-                );
-                let diagnostic = self.error(&range, format!("footnote `[^{label}]` has no definition"));
+                let range = at..at + len + 3;
+                let attached = source[..at].chars().next_back().is_some_and(|c| !c.is_whitespace());
+                let close = did_you_mean(label, known.iter().map(String::as_str));
+                let message = format!("footnote `[^{label}]` has no definition");
+                let diagnostic = match close {
+                    Some(close) => {
+                        let diagnostic = self.error(&range, message);
+                        diagnostic.help = Some(format!("did you mean `[^{close}]`?"));
+                        diagnostic
+                    }
+                    None if attached => {
+                        let diagnostic = self.error(&range, message);
+                        diagnostic.help =
+                            Some(format!("add a line `[^{label}]: …` (the note's text) after the paragraph"));
+                        diagnostic
+                    }
+                    None => {
+                        let diagnostic = self.warning(&range, message);
+                        diagnostic.help = Some(format!(
+                            "if it is a note, add a line `[^{label}]: …` after the paragraph; if it is text, write `\\[^{label}]` to say so"
+                        ));
+                        diagnostic
+                    }
+                };
                 diagnostic.label = Some("undefined footnote".to_string());
-                diagnostic.help = Some(help);
             }
+        }
+    }
+
+    /// A second definition of a label would be dropped: labels ignore case, so `[^A]` is `[^a]`.
+    fn report_duplicate_footnotes(&mut self, duplicates: &[Footnote<'_>]) {
+        for duplicate in duplicates {
+            let first = self.footnotes.get(&UniCase::new(duplicate.label.clone())).map(|n| n.label.clone());
+            let label = &duplicate.label;
+            let diagnostic = self.error(&duplicate.range, format!("footnote `[^{label}]` is defined twice"));
+            diagnostic.label = Some("second definition".to_string());
+            diagnostic.help = Some(match first {
+                Some(first) if first != *label => format!(
+                    "labels ignore case, so `[^{label}]` is the note `[^{first}]` defined above: rename one of them"
+                ),
+                _ => "rename one of them, or merge their text".to_string(),
+            });
         }
     }
 
@@ -651,17 +935,110 @@ impl<'i, 'a> Pass<'i, 'a> {
         let unused: Vec<(String, Range<usize>)> = self
             .footnotes
             .iter()
-            .filter(|(label, _)| !self.used_footnotes.contains(*label))
-            .map(|(label, (_, range))| (label.clone(), range.clone()))
+            .filter(|(label, _)| !self.note_numbers.contains_key(*label))
+            .map(|(_, note)| (note.label.clone(), note.range.clone()))
             .collect();
         for (label, range) in unused {
-            let span = self.span(&range);
-            self.out.diagnostics.push(
-                Diagnostic::warning(self.input.file, Some(span), format!("footnote `[^{label}]` is never referenced"))
-                    .with_help(format!("reference it with `[^{label}]` in the text, or delete it")),
-            );
+            self.warning(&range, format!("footnote `[^{label}]` is never referenced")).help =
+                Some(format!("reference it with `[^{label}]` in the text, or delete it"));
         }
     }
+}
+
+/// A heading's `{#id .class key=value}`, as pulldown-cmark parsed it.
+struct HeadingAttributes<'h, 'a> {
+    id: Option<&'h str>,
+    classes: &'h [CowStr<'a>],
+    attrs: &'h [(CowStr<'a>, Option<CowStr<'a>>)],
+}
+
+/// `"a b"` or `'a b'` → `a b`: a heading attribute's value may be quoted, as in Pandoc.
+fn unquote(value: &str) -> &str {
+    ['"', '\''].into_iter().find_map(|q| value.strip_prefix(q).and_then(|v| v.strip_suffix(q))).unwrap_or(value)
+}
+
+/// `data-x`, `aria-label`, `lang`: names that keep the HTML well-formed.
+fn is_attribute_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+}
+
+/// The destination of a paragraph's only content when it is an image: an embed candidate.
+fn standalone_embed<'a>(inner: &[Spanned<'a>]) -> Option<(CowStr<'a>, Range<usize>)> {
+    let meaningful =
+        |(e, _): &&Spanned<'a>| !matches!(e, Event::Text(t) if t.trim().is_empty()) && !matches!(e, Event::SoftBreak);
+    let (Event::Start(Tag::Image { dest_url, .. }), range) = inner.iter().find(meaningful)? else {
+        return None;
+    };
+    reference_scheme(dest_url)?;
+    let image_end = inner.iter().position(|(e, _)| matches!(e, Event::End(TagEnd::Image))).unwrap_or(inner.len());
+    let after_image = inner[image_end.saturating_add(1).min(inner.len())..].iter().any(|e| meaningful(&e));
+    (!after_image).then(|| (dest_url.clone(), range.clone()))
+}
+
+/// The plain text of an image's description, as pulldown-cmark writes it into `alt`.
+fn alt_text(events: &[Spanned<'_>]) -> String {
+    let mut text = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => text.push_str(t),
+            Event::InlineMath(t) => {
+                let _ = write!(text, "${t}$");
+            }
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::FootnoteReference(label) => {
+                let _ = write!(text, "[^{label}]");
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
+/// The ids raw HTML gives its elements (`<a id="here">`), so links to them are not dead.
+fn raw_html_ids(html: &str) -> impl Iterator<Item = String> + '_ {
+    html.match_indices("id=").filter_map(move |(at, _)| {
+        let before = html[..at].chars().next_back()?;
+        if !before.is_whitespace() {
+            return None;
+        }
+        let value = &html[at + 3..];
+        let (quote, value) = match value.chars().next()? {
+            q @ ('"' | '\'') => (Some(q), &value[1..]),
+            _ => (None, value),
+        };
+        let end = match quote {
+            Some(q) => value.find(q)?,
+            None => value.find(|c: char| c.is_whitespace() || c == '>').unwrap_or(value.len()),
+        };
+        (end > 0).then(|| value[..end].to_string())
+    })
+}
+
+/// Whether the byte at `at` is escaped by an odd number of backslashes before it.
+fn is_escaped(text: &str, at: usize) -> bool {
+    text[..at].bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
+}
+
+/// `quote`, `http`, `use_case`: what can stand before a `:` as a URL scheme or a record kind.
+fn is_scheme(scheme: &str) -> bool {
+    scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'))
+}
+
+/// The record kind (or `topic`) a scheme is a typo of: one edit away (two for the long ones,
+/// `controversy` and `organization`), case aside. `resource:` and `content:` are not typos.
+fn misspelt_scheme(scheme: &str) -> Option<&'static str> {
+    let scheme = scheme.to_ascii_lowercase();
+    Kind::ALL
+        .map(|k| k.scheme())
+        .into_iter()
+        .chain(["topic"])
+        .map(|known| (strsim::osa_distance(&scheme, known), known))
+        .filter(|&(distance, known)| distance <= if known.len() >= 10 { 2 } else { 1 })
+        .min()
+        .map(|(_, known)| known)
 }
 
 /// The kind of annotation a link or image destination names, if any.
@@ -672,6 +1049,9 @@ enum Scheme<'d> {
 
 fn reference_scheme(dest: &str) -> Option<Scheme<'_>> {
     let (scheme, id) = dest.split_once(':')?;
+    if id.starts_with("//") {
+        return None; // `source://…` is a URL: record ids have no slashes
+    }
     if scheme == "topic" {
         return Some(Scheme::Topic(id));
     }
@@ -815,6 +1195,53 @@ mod tests {
             Placeholder::Preview { .. } => String::new(),
         });
         assert_eq!(filled, "xaybz");
+    }
+
+    #[test]
+    fn only_near_misses_of_a_record_kind_are_scheme_typos() {
+        assert_eq!(misspelt_scheme("qoute"), Some("quote"));
+        assert_eq!(misspelt_scheme("use_case"), Some("use-case"));
+        assert_eq!(misspelt_scheme("organisation"), Some("organization"));
+        assert_eq!(misspelt_scheme("controversie"), Some("controversy"));
+        assert_eq!(misspelt_scheme("Topic"), Some("topic"));
+        for url_scheme in ["resource", "sourcetree", "content", "http", "mailto", "tel", "file", "data", "news"] {
+            assert_eq!(misspelt_scheme(url_scheme), None, "{url_scheme}");
+        }
+    }
+
+    #[test]
+    fn a_bracket_after_an_odd_number_of_backslashes_is_escaped() {
+        assert!(is_escaped("a \\[^x]", 3));
+        assert!(!is_escaped("a \\\\[^x]", 4));
+        assert!(!is_escaped("[^x]", 0));
+    }
+
+    #[test]
+    fn ids_in_raw_html_are_found() {
+        let ids: Vec<String> = raw_html_ids("<a id=\"one\"></a><div class=x id='two'><span id=three>").collect();
+        assert_eq!(ids, ["one", "two", "three"]);
+        assert_eq!(raw_html_ids("<a data-id=\"no\" grid=\"no\">").count(), 0);
+    }
+
+    #[test]
+    fn quoted_attribute_values_are_unquoted() {
+        assert_eq!(unquote("\"a&b\""), "a&b");
+        assert_eq!(unquote("'x'"), "x");
+        assert_eq!(unquote("\"x"), "\"x");
+    }
+
+    #[test]
+    fn a_note_of_paragraphs_is_a_sidenote_and_any_other_block_makes_an_endnote() {
+        let shape = |markdown: &str| {
+            let events: Vec<Spanned<'_>> = Parser::new_ext(markdown, options()).into_offset_iter().collect();
+            let (_, notes, _) = split_footnotes(events);
+            notes.values().next().expect("a note").shape
+        };
+        assert_eq!(shape("[^a]: One *two*.\n\n    Three.\n"), NoteShape::Sidenote);
+        assert_eq!(shape("[^a]: One.\n\n    - a list\n"), NoteShape::Endnote);
+        assert_eq!(shape("[^a]: ```\n    code\n    ```\n"), NoteShape::Endnote);
+        assert_eq!(shape("[^a]: <div>html</div>\n"), NoteShape::Endnote);
+        assert_eq!(shape("[^a]: ![](quote:x)\n"), NoteShape::Endnote);
     }
 
     #[test]

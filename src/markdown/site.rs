@@ -1,14 +1,15 @@
 //! Runs the Markdown passes over every page, front-page field and record note of a site, in
-//! parallel, and joins the citations they produce into backlinks ("cited in") per record.
+//! parallel, joins the citations they produce into backlinks ("cited in") per record, and checks
+//! every link's `#fragment` against the ids of the page it points at.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::{MarkdownInput, Rendered, render, render_inline};
-use crate::diagnostics::{Diagnostic, SourceMap};
+use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean};
 use crate::model::{Page, RecordKey, Site, rel_dir};
 
 /// One place a record is cited: a page (or record page) and the paragraph it is cited in.
@@ -76,7 +77,7 @@ pub fn render_site(site: &Site, sources: &SourceMap, diagnostics: &mut Vec<Diagn
         .collect();
     let mut text = SiteText { front, pages, notes, cited_in: BTreeMap::new() };
     text.cited_in = join_citations(site, &text);
-    let mut found = Vec::new();
+    let mut found = check_fragments(site, &text);
     for rendered in text.all_mut() {
         found.append(&mut rendered.diagnostics);
     }
@@ -194,6 +195,114 @@ fn join_citations(site: &Site, text: &SiteText) -> BTreeMap<RecordKey, Vec<Cited
     cited_in
 }
 
+/// The ids the built-in theme gives every page of a type (`id="…"` in templates/), which links
+/// may point at whatever the page holds.
+const FRONT_THEME_IDS: &[&str] = &["main", "b-key-points", "b-figures", "b-contents"];
+const SECTION_THEME_IDS: &[&str] = &["main", "b-children", "b-cited"];
+const RECORD_THEME_IDS: &[&str] = &["main", "b-note", "b-involved", "b-cited-in"];
+
+/// The ids of a page a fragment can point into: those of the Markdown rendered on it and the theme's.
+struct PageIds<'t> {
+    ids: HashSet<&'t str>,
+    headings: Vec<&'t str>,
+}
+
+impl<'t> PageIds<'t> {
+    fn new(parts: &[&'t Rendered], theme_ids: &'static [&'static str]) -> Self {
+        let headings: Vec<&str> = parts.iter().flat_map(|part| part.heading_ids.iter().map(String::as_str)).collect();
+        let others = parts.iter().flat_map(|part| part.other_ids.iter().map(String::as_str));
+        let ids = headings.iter().copied().chain(others).chain(theme_ids.iter().copied()).collect();
+        Self { ids, headings }
+    }
+
+    fn has(&self, fragment: &str) -> bool {
+        self.ids.contains(fragment) || percent_decode(fragment).is_some_and(|id| self.ids.contains(id.as_str()))
+    }
+}
+
+/// Every `#fragment` of a link to a page (`one.md#said`, `#said`) must be an id on that page.
+fn check_fragments(site: &Site, text: &SiteText) -> Vec<Diagnostic> {
+    let front = &site.front;
+    let front_parts: Vec<&Rendered> =
+        text.front.dek.iter().chain(&text.front.key_points).chain([&text.front.body]).collect();
+    let mut pages: HashMap<&Path, PageIds<'_>> = HashMap::new();
+    pages.insert(&front.source.rel, PageIds::new(&front_parts, FRONT_THEME_IDS));
+    for (page, rendered) in site.pages.iter().zip(&text.pages) {
+        pages.insert(&page.source.rel, PageIds::new(&[rendered], SECTION_THEME_IDS));
+    }
+    // Where each fragment is written: the file, the Markdown, and the page it is shown on.
+    let mut sources: Vec<(&Path, &Rendered, Option<&Path>)> =
+        front_parts.iter().map(|part| (front.source.file.as_path(), *part, Some(front.source.rel.as_path()))).collect();
+    for (page, rendered) in site.pages.iter().zip(&text.pages) {
+        sources.push((&page.source.file, rendered, Some(&page.source.rel)));
+    }
+    for (key, rendered) in &text.notes {
+        if let Some(record) = site.record(key) {
+            sources.push((&record.file, rendered, None));
+        }
+    }
+    let mut diagnostics = Vec::new();
+    for (file, rendered, shown_on) in sources {
+        let note_page = (shown_on.is_none() && !rendered.fragment_links.is_empty())
+            .then(|| PageIds::new(&[rendered], RECORD_THEME_IDS));
+        for link in &rendered.fragment_links {
+            let (target, name) = match (&link.page, shown_on) {
+                (Some(rel), _) => (pages.get(rel.as_path()), format!("`{}`", crate::load::slash_path(rel))),
+                (None, Some(rel)) => (pages.get(rel), "this page".to_string()),
+                (None, None) => (note_page.as_ref(), "this record's page".to_string()),
+            };
+            if let Some(target) = target
+                && !target.has(&link.fragment)
+            {
+                diagnostics.push(dead_fragment(file, &link.fragment, &link.span, &name, &target.headings));
+            }
+        }
+    }
+    diagnostics
+}
+
+fn dead_fragment(file: &Path, fragment: &str, span: &Range<usize>, page: &str, headings: &[&str]) -> Diagnostic {
+    let add_id = "or give the heading an id: `## Title {#id}`";
+    let help = match did_you_mean(fragment, headings.iter().copied()) {
+        Some(close) => format!("did you mean `#{close}`?"),
+        None if headings.is_empty() => {
+            format!("{page} has no headings: link to the page without `#{fragment}`, {add_id}")
+        }
+        None => {
+            let shown: Vec<String> = headings.iter().take(8).map(|id| format!("`#{id}`")).collect();
+            let more = if headings.len() > shown.len() { ", …" } else { "" };
+            format!("the headings of {page} are {}{more}; link to one of them, {add_id}", shown.join(", "))
+        }
+    };
+    Diagnostic::error(file, Some(span.clone()), format!("{page} has no heading or anchor `#{fragment}`"))
+        .with_label("dead fragment")
+        .with_help(help)
+}
+
+/// `caf%C3%A9` → `café`, for fragments written percent-encoded; `None` when nothing is encoded.
+fn percent_decode(text: &str) -> Option<String> {
+    if !text.contains('%') {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +315,12 @@ mod tests {
         assert_eq!(toml_string_offset(escaped, 7..16, "a \"b\""), (7, false));
         let triple = "note = \"\"\"\nline\"\"\"\n";
         assert_eq!(toml_string_offset(triple, 7..18, "line"), (11, true));
+    }
+
+    #[test]
+    fn percent_encoded_fragments_are_decoded() {
+        assert_eq!(percent_decode("caf%C3%A9").as_deref(), Some("café"));
+        assert_eq!(percent_decode("plain"), None);
+        assert_eq!(percent_decode("100%").as_deref(), Some("100%"));
     }
 }

@@ -1,8 +1,10 @@
 //! Integration tests: fixture sites built in temporary folders, asserting on the output and on
 //! the diagnostics. One module per feature, like mdBook's test suite.
 
+mod commonmark;
 mod confinement;
 mod errors;
+mod markdown;
 mod output;
 mod output_dir;
 mod properties;

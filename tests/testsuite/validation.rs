@@ -14,8 +14,8 @@ fn a_nul_escape_is_replaced_and_reported_as_a_warning() {
     assert_eq!(
         warnings,
         [
-            "content/one.md:2:9: warning: this string contains a NUL character (`\\u0000`)",
-            "content/records.toml:11:8: warning: this string contains a NUL character (`\\u0000`)",
+            "content/one.md:2:13: warning: this string contains a NUL character (`\\u0000`)",
+            "content/records.toml:11:14: warning: this string contains a NUL character (`\\u0000`)",
         ]
     );
     let page = site.page("one.html");
