@@ -6,6 +6,7 @@ use std::fmt;
 
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 
+use crate::markdown::{has_scheme, percent_decode, resolve_relative};
 use crate::output::OutputFile;
 
 /// Attributes holding a URL that may point inside the site.
@@ -140,53 +141,10 @@ fn resolve(page: &str, link: &str) -> Option<(String, Option<String>)> {
     if path.is_empty() {
         return Some((page.to_string(), fragment));
     }
-    let mut parts: Vec<&str> = page.split('/').collect();
-    parts.pop();
-    let decoded = percent_decode(path);
-    for segment in decoded.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    let mut file = parts.join("/");
-    if decoded.ends_with('/') || file.is_empty() {
-        file = if file.is_empty() { "index.html".to_string() } else { format!("{file}/index.html") };
-    }
+    // A link that climbs above the root stays at the root, as browsers resolve it.
+    let file = resolve_relative(page, &percent_decode(path)).unwrap_or_else(|| "index.html".to_string());
     let fragment = fragment.filter(|_| is_html(&file));
     Some((file, fragment))
-}
-
-/// `https:`, `mailto:`, `data:`… — RFC 3986: a letter, then letters, digits, `+`, `-`, `.`, then `:`.
-fn has_scheme(link: &str) -> bool {
-    let Some((scheme, _)) = link.split_once(':') else { return false };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-}
-
-/// Decodes `%XX` escapes (invalid ones are kept as written).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && let (Some(hi), Some(lo)) =
-                (bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b)))
-        {
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

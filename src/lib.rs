@@ -141,6 +141,7 @@ fn run(options: &BuildOptions, sink: &dyn output::Sink) -> Outcome {
         timings.mark("markdown");
         let assets = output::fingerprint(statics);
         let routes = routes::Routes::plan(site, &assets, &mut sources, &mut diagnostics);
+        diagnostics.extend(routes.check_file_links(text.all().flat_map(|rendered| &rendered.file_links)));
         if let Some(templates) = &compiled
             && !diagnostics.iter().any(Diagnostic::is_error)
         {

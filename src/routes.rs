@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
 
-use crate::diagnostics::{Diagnostic, SourceMap};
+use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean};
+use crate::markdown::{FileLink, relative_url};
 use crate::model::{Kind, RecordKey, Site, Topic};
 use crate::output::Assets;
 
@@ -92,6 +93,42 @@ impl Routes {
 
     pub fn iter(&self) -> impl Iterator<Item = (&Route, &Target)> {
         self.table.iter()
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.table.contains_key(&Route::new(path))
+    }
+
+    /// Every relative link from Markdown to a file other than a page (`img/chart.svg`) must land
+    /// on a route; each that does not is an error at the link.
+    pub fn check_file_links<'l>(&self, links: impl IntoIterator<Item = &'l FileLink>) -> Vec<Diagnostic> {
+        links.into_iter().filter(|link| !self.contains(&link.target)).map(|link| self.dead_file_link(link)).collect()
+    }
+
+    fn dead_file_link(&self, link: &FileLink) -> Diagnostic {
+        // Near misses: static files anywhere, and pages in the folder the link points into.
+        let folder = |path: &str| path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+        let target_folder = folder(&link.target);
+        let candidates = self
+            .iter()
+            .filter(|(route, target)| !target.is_page() || folder(route.as_str()) == target_folder)
+            .map(|(route, _)| route.as_str());
+        let close = did_you_mean(&link.target, candidates).map(|route| relative_url(&link.from, route));
+        let mut help = match close {
+            Some(close) => format!("did you mean `{close}`? "),
+            None => String::new(),
+        };
+        help.push_str(&format!(
+            "links to files are relative to the page's URL, `{}`; files in `static/` are copied to the output's root",
+            link.from
+        ));
+        Diagnostic::error(
+            &link.file,
+            Some(link.span.clone()),
+            format!("`{}` points at `{}`, which the build does not write", link.written, link.target),
+        )
+        .with_label("broken link")
+        .with_help(help)
     }
 
     /// The routes of HTML pages rendered from templates.

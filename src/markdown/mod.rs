@@ -75,6 +75,21 @@ pub struct FragmentLink {
     pub span: Range<usize>,
 }
 
+/// A relative link to a file that is not a Markdown page (`img/chart.svg`, `quotes/index.html`),
+/// checked against the build's routes once they are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLink {
+    /// The output path it points at, root-relative (`img/chart.svg`).
+    pub target: String,
+    /// The destination as written.
+    pub written: String,
+    /// The file and span of the destination, for the diagnostic.
+    pub file: PathBuf,
+    pub span: Range<usize>,
+    /// Root-relative URL of the page the link is shown on.
+    pub from: String,
+}
+
 /// The result of rendering one fragment.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -88,6 +103,7 @@ pub struct Rendered {
     /// Every other id in the HTML: paragraph and list anchors, notes, previews, ids in raw HTML.
     pub other_ids: Vec<String>,
     pub fragment_links: Vec<FragmentLink>,
+    pub file_links: Vec<FileLink>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -457,7 +473,9 @@ impl<'i, 'a> Pass<'i, 'a> {
                     ));
                     i = end;
                 }
-                Event::Start(Tag::Image { .. }) => {
+                Event::Start(Tag::Image { dest_url, .. }) => {
+                    let dest_range = locate(self.input.text, range, dest_url);
+                    self.file_link(dest_url, &dest_range);
                     // Alt text is plain text: links, references and notes inside it are only words.
                     let end = find_end(events, i);
                     out.push(event.clone());
@@ -643,6 +661,8 @@ impl<'i, 'a> Pass<'i, 'a> {
                     None => {
                         if let Some(fragment) = dest.strip_prefix('#') {
                             self.fragment_link(None, fragment, dest, &dest_range);
+                        } else {
+                            self.file_link(dest, &dest_range);
                         }
                         self.check_scheme_typo(link_type, dest, &dest_range);
                         if link_type == LinkType::Email && !dest.starts_with("mailto:") {
@@ -656,6 +676,36 @@ impl<'i, 'a> Pass<'i, 'a> {
                 self.open_links.push(OpenLink::Plain);
             }
         }
+    }
+
+    /// Notes a relative link to a file other than a page, for checking against the build's routes;
+    /// one that climbs above the site's root is an error at once.
+    fn file_link(&mut self, dest: &str, dest_range: &Range<usize>) {
+        let path = dest.split(['#', '?']).next().unwrap_or("");
+        // `use_case:x` is no scheme to a browser, but it is a reference to the editor (reported
+        // as a misspelt kind, if it is one), not a file.
+        let first_segment = path.split('/').next().unwrap_or("");
+        if path.is_empty() || path.starts_with('/') || first_segment.contains(':') {
+            return;
+        }
+        let Some(target) = resolve_relative(self.input.page_url, &percent_decode(path)) else {
+            let help = format!(
+                "links to files are relative to this page's URL, `{}`; static files are copied from `static/` to the output's root",
+                self.input.page_url
+            );
+            let diagnostic = self.error(dest_range, format!("`{dest}` climbs above the site's root"));
+            diagnostic.label = Some("broken link".to_string());
+            diagnostic.help = Some(help);
+            return;
+        };
+        let span = self.span(dest_range);
+        self.out.file_links.push(FileLink {
+            target,
+            written: dest.to_string(),
+            file: self.input.file.to_path_buf(),
+            span,
+            from: self.input.page_url.to_string(),
+        });
     }
 
     /// Notes a link to `#fragment` (of `page`, or of this page) for checking once all pages are rendered.
@@ -920,7 +970,8 @@ impl<'i, 'a> Pass<'i, 'a> {
         for duplicate in duplicates {
             let first = self.footnotes.get(&UniCase::new(duplicate.label.clone())).map(|n| n.label.clone());
             let label = &duplicate.label;
-            let diagnostic = self.error(&duplicate.range, format!("footnote `[^{label}]` is defined twice"));
+            let marker = self.definition_marker(&duplicate.range, label);
+            let diagnostic = self.error(&marker, format!("footnote `[^{label}]` is defined twice"));
             diagnostic.label = Some("second definition".to_string());
             diagnostic.help = Some(match first {
                 Some(first) if first != *label => format!(
@@ -928,6 +979,16 @@ impl<'i, 'a> Pass<'i, 'a> {
                 ),
                 _ => "rename one of them, or merge their text".to_string(),
             });
+        }
+    }
+
+    /// The `[^label]:` that opens a footnote definition, rather than the whole definition (which
+    /// runs on to the next block).
+    fn definition_marker(&self, range: &Range<usize>, label: &str) -> Range<usize> {
+        let marker = format!("[^{label}]:");
+        match self.input.text.get(range.clone()) {
+            Some(text) if text.starts_with(&marker) => range.start..range.start + marker.len(),
+            _ => range.clone(),
         }
     }
 
@@ -939,7 +1000,8 @@ impl<'i, 'a> Pass<'i, 'a> {
             .map(|(_, note)| (note.label.clone(), note.range.clone()))
             .collect();
         for (label, range) in unused {
-            self.warning(&range, format!("footnote `[^{label}]` is never referenced")).help =
+            let marker = self.definition_marker(&range, &label);
+            self.warning(&marker, format!("footnote `[^{label}]` is never referenced")).help =
                 Some(format!("reference it with `[^{label}]` in the text, or delete it"));
         }
     }
@@ -1117,6 +1179,56 @@ fn normalize(path: &Path) -> PathBuf {
     crate::load::normalize_path(&relative)
 }
 
+/// The root-relative output path a relative `path` from the page at `from` points at (a folder
+/// means its `index.html`); `None` when it climbs above the root.
+pub fn resolve_relative(from: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    let is_folder = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..") || path == "." || path == "..";
+    if is_folder || parts.is_empty() {
+        parts.push("index.html");
+    }
+    Some(parts.join("/"))
+}
+
+/// `https:`, `mailto:`, `data:`… — RFC 3986: a letter, then letters, digits, `+`, `-`, `.`, then `:`.
+pub fn has_scheme(link: &str) -> bool {
+    let Some((scheme, _)) = link.split_once(':') else { return false };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Decodes `%XX` escapes; invalid ones are kept as written.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(hi), Some(lo)) =
+                (bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b)))
+        {
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The shortest relative URL from the page at `from` to `to` (both root-relative):
 /// from `practice/index.html`, `practice/vfx.html` is `vfx.html` and `quotes/a.html` is `../quotes/a.html`.
 pub fn relative_url(from: &str, to: &str) -> String {
@@ -1168,6 +1280,26 @@ pub fn fill_placeholders(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_escapes_are_decoded_and_invalid_ones_kept() {
+        assert_eq!(percent_decode("caf%C3%A9"), "café");
+        assert_eq!(percent_decode("plain"), "plain");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%+1x%zz"), "%+1x%zz");
+    }
+
+    #[test]
+    fn relative_file_links_resolve_from_the_page() {
+        assert_eq!(resolve_relative("part/deep.html", "../img/a.svg").as_deref(), Some("img/a.svg"));
+        assert_eq!(resolve_relative("part/deep.html", "img/a.svg").as_deref(), Some("part/img/a.svg"));
+        assert_eq!(resolve_relative("part/deep.html", "./").as_deref(), Some("part/index.html"));
+        assert_eq!(resolve_relative("part/deep.html", "..").as_deref(), Some("index.html"));
+        assert_eq!(resolve_relative("index.html", "../x.svg"), None);
+        assert!(
+            has_scheme("https://x") && has_scheme("mailto:a@b") && !has_scheme("img/a:b.svg") && !has_scheme("1x:y")
+        );
+    }
 
     #[test]
     fn relative_urls_are_shortest() {

@@ -87,6 +87,17 @@ pub fn render_site(site: &Site, sources: &SourceMap, diagnostics: &mut Vec<Diagn
 }
 
 impl SiteText {
+    /// Every rendered fragment: front page fields, pages, record notes.
+    pub fn all(&self) -> impl Iterator<Item = &Rendered> {
+        self.front
+            .dek
+            .iter()
+            .chain(self.front.key_points.iter())
+            .chain(std::iter::once(&self.front.body))
+            .chain(self.pages.iter())
+            .chain(self.notes.values())
+    }
+
     fn all_mut(&mut self) -> impl Iterator<Item = &mut Rendered> {
         self.front
             .dek
@@ -216,7 +227,8 @@ impl<'t> PageIds<'t> {
     }
 
     fn has(&self, fragment: &str) -> bool {
-        self.ids.contains(fragment) || percent_decode(fragment).is_some_and(|id| self.ids.contains(id.as_str()))
+        self.ids.contains(fragment)
+            || (fragment.contains('%') && self.ids.contains(super::percent_decode(fragment).as_str()))
     }
 }
 
@@ -279,30 +291,6 @@ fn dead_fragment(file: &Path, fragment: &str, span: &Range<usize>, page: &str, h
         .with_help(help)
 }
 
-/// `caf%C3%A9` → `café`, for fragments written percent-encoded; `None` when nothing is encoded.
-fn percent_decode(text: &str) -> Option<String> {
-    if !text.contains('%') {
-        return None;
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,12 +303,5 @@ mod tests {
         assert_eq!(toml_string_offset(escaped, 7..16, "a \"b\""), (7, false));
         let triple = "note = \"\"\"\nline\"\"\"\n";
         assert_eq!(toml_string_offset(triple, 7..18, "line"), (11, true));
-    }
-
-    #[test]
-    fn percent_encoded_fragments_are_decoded() {
-        assert_eq!(percent_decode("caf%C3%A9").as_deref(), Some("café"));
-        assert_eq!(percent_decode("plain"), None);
-        assert_eq!(percent_decode("100%").as_deref(), Some("100%"));
     }
 }
