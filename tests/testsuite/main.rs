@@ -9,5 +9,6 @@ mod output;
 mod output_dir;
 mod properties;
 mod shipped;
+mod snapshots;
 mod support;
 mod validation;

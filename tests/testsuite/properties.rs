@@ -121,3 +121,120 @@ proptest! {
         answers_without_panicking(&site)?;
     }
 }
+
+/// A page of a generated site: where it lives and what its body links to.
+#[derive(Debug, Clone)]
+struct GeneratedPage {
+    path: &'static str,
+    weight: i64,
+    topics: Vec<&'static str>,
+    body: String,
+}
+
+/// Mostly what a working briefing holds; now and then something that must be refused.
+fn mostly<T: Clone + std::fmt::Debug + 'static>(usual: Vec<T>, rare: Vec<T>) -> impl Strategy<Value = T> + Clone {
+    prop_oneof![9 => prop::sample::select(usual), 1 => prop::sample::select(rare)]
+}
+
+/// A page body for a page `depth` folders down: links to the base fixture's pages and static
+/// files climb back to the top, as an editor writes them.
+fn generated_body(depth: usize) -> impl Strategy<Value = String> {
+    let piece = mostly(
+        vec![
+            "[p](TOP/one.md)",
+            "[p](TOP/one.md#said)",
+            "[p](TOP/two.md#practice)",
+            "[self](#local)",
+            "[q](quote:not-worried)",
+            "[o](organization:studio)",
+            "[t](topic:ai)",
+            "\n\n![](quote:reasonable)\n\n",
+            "\n\n![](figure:revenue)\n\n",
+            "[^n] and again[^n]",
+            "[^block]",
+            "\n\n| a | b |\n|---|---|\n| [x](person:ada-chief) | 2 |\n\n",
+            "![alt [with](TOP/one.md) link](TOP/img/a.svg)",
+            "\u{0}",
+            "plain words ",
+        ],
+        vec!["[p](TOP/one.md#no-such-heading)", "[self](#nowhere)", "[q](quote:index)", "[t](topic:index)"],
+    );
+    let top = if depth == 0 { ".".to_string() } else { vec![".."; depth].join("/") };
+    prop::collection::vec(piece, 0..8).prop_map(move |pieces| {
+        let pieces = pieces.join(" ").replace("TOP", &top);
+        // Every generated page has the heading `#local` and defines the notes its pieces use.
+        let notes = "\n\n[^n]: A note with [a link](person:ada-chief).\n\n[^block]: A note with a list:\n\n    - one\n    - two\n";
+        format!("## Local {{#local}}\n\n{pieces}{notes}")
+    })
+}
+
+fn generated_page(path: &'static str) -> impl Strategy<Value = GeneratedPage> {
+    let topics = prop::collection::vec(mostly(vec!["ai", "economy"], vec!["index"]), 0..3);
+    (-2i64..3, topics, generated_body(path.matches('/').count()))
+        .prop_map(move |(weight, topics, body)| GeneratedPage { path, weight, topics, body })
+}
+
+/// Pages at distinct paths, now and then one more whose output path meets another's
+/// (`index.md` and `_index.md`, `One.md` and `one.md`, a folder's `index.md` and `_index.md`).
+fn generated_pages() -> impl Strategy<Value = Vec<GeneratedPage>> {
+    let usual =
+        vec!["gen-a.md", "gen-b.md", "part/_index.md", "part/deep.md", "part/inner/_index.md", "part/inner/leaf.md"];
+    let paths = prop::sample::subsequence(usual, 0..6);
+    let clash =
+        prop::option::weighted(0.15, prop::sample::select(vec!["index.md", "One.md", "part/index.md", "quotes.md"]));
+    (paths, clash).prop_flat_map(|(mut paths, clash)| {
+        paths.extend(clash);
+        paths.into_iter().map(generated_page).collect::<Vec<_>>()
+    })
+}
+
+fn generated_site() -> impl Strategy<Value = (Vec<GeneratedPage>, Vec<&'static str>, Vec<&'static str>)> {
+    let person_ids = prop::collection::btree_set(mostly(vec!["bo-deputy", "cy-critic"], vec!["index"]), 0..3);
+    // `img/a.svg` is always there (pages link to it); sometimes a static file meets a page.
+    let statics =
+        prop::collection::btree_set(mostly(vec!["notes.txt", "img/b.svg"], vec!["index.html", "one.html"]), 0..3)
+            .prop_map(|mut names| {
+                names.insert("img/a.svg");
+                names
+            });
+    (generated_pages(), person_ids.prop_map(|s| s.into_iter().collect()), statics.prop_map(|s| s.into_iter().collect()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..config() })]
+
+    /// Whatever pages, records, topics and static files meet in a site: either the build names the
+    /// clash, or every output path is written exactly once and every link, fragment and id
+    /// reference in the output resolves.
+    #[test]
+    fn every_output_path_is_written_once_and_every_link_resolves((pages, people, statics) in generated_site()) {
+        let site = TestSite::base();
+        for page in &pages {
+            let topics: Vec<String> = page.topics.iter().map(|t| format!("{t:?}")).collect();
+            site.write(
+                &format!("content/{}", page.path),
+                &format!("+++\ntitle = \"{}\"\nweight = {}\ntopics = [{}]\n+++\n{}\n", page.path, page.weight, topics.join(", "), page.body),
+            );
+        }
+        let records: String = people.iter().map(|id| format!("[[person]]\nid = \"{id}\"\nname = \"P {id}\"\n\n")).collect();
+        site.write("content/generated.toml", &records);
+        for name in &statics {
+            site.write(&format!("static/{name}"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n");
+        }
+        let outcome = briefing::render_site(&site.options());
+        assert_diagnostics_point_inside(&outcome)?;
+        let Some(built) = outcome.site else {
+            prop_assert!(outcome.has_errors());
+            return Ok(());
+        };
+        let mut paths: Vec<&str> = built.files.iter().map(|f| f.path.as_str()).collect();
+        let written = paths.len();
+        paths.dedup();
+        prop_assert_eq!(paths.len(), written, "an output path was written twice");
+        let problems: Vec<String> = briefing::check::check_pages(&built.files).iter().map(ToString::to_string).collect();
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+        for file in &built.files {
+            prop_assert!(!file.bytes.contains(&0), "{} holds a NUL byte", file.path);
+        }
+    }
+}
