@@ -204,6 +204,18 @@ pub fn render_inline(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
         for citation in &mut rendered.citations {
             citation.anchor = None;
         }
+    } else if !html.is_empty() {
+        // Shown inside a `<p>` (the dek) or as one list item: blocks would make invalid HTML.
+        let span = if input.exact_offsets {
+            input.offset..input.offset + input.text.len()
+        } else {
+            input.offset..input.offset + 1
+        };
+        rendered.diagnostics.push(
+            Diagnostic::error(input.file, Some(span), "this field must be one paragraph of text")
+                .with_label("more than one paragraph")
+                .with_help("the `dek` and each of the `key_points` are a single paragraph: remove blank lines, lists, tables, headings and footnotes with lists or tables"),
+        );
     }
     rendered
 }
