@@ -4,9 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
-use html5gum::{DefaultEmitter, Token, Tokenizer};
-
-use crate::markdown::{has_scheme, percent_decode, resolve_relative};
+use crate::markdown::{has_scheme, percent_decode, resolve_relative, start_tag_attributes};
 use crate::output::OutputFile;
 
 /// Attributes holding a URL that may point inside the site.
@@ -104,23 +102,15 @@ fn is_html(path: &str) -> bool {
 
 fn page_facts(html: &[u8]) -> PageFacts {
     let mut facts = PageFacts::default();
-    // Without a tree builder, the tokenizer needs telling that <script> and <style> hold raw text.
-    let mut emitter = DefaultEmitter::default();
-    emitter.naively_switch_states(true);
-    for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
-        let Token::StartTag(tag) = token else { continue };
-        for (name, value) in &tag.attributes {
-            let name = String::from_utf8_lossy(name);
-            let value = String::from_utf8_lossy(value).into_owned();
-            if name == "id" {
-                if !facts.ids.insert(value.clone()) {
-                    facts.duplicate_ids.insert(value);
-                }
-            } else if URL_ATTRIBUTES.contains(&name.as_ref()) {
-                facts.links.push(value);
-            } else if IDREF_ATTRIBUTES.contains(&name.as_ref()) {
-                facts.idrefs.extend(value.split_ascii_whitespace().map(|id| (name.to_string(), id.to_string())));
+    for (name, value) in start_tag_attributes(html) {
+        if name == "id" {
+            if !facts.ids.insert(value.clone()) {
+                facts.duplicate_ids.insert(value);
             }
+        } else if URL_ATTRIBUTES.contains(&name.as_str()) {
+            facts.links.push(value);
+        } else if IDREF_ATTRIBUTES.contains(&name.as_str()) {
+            facts.idrefs.extend(value.split_ascii_whitespace().map(|id| (name.clone(), id.to_string())));
         }
     }
     facts

@@ -1072,21 +1072,22 @@ fn alt_text(events: &[Spanned<'_>]) -> String {
 
 /// The ids raw HTML gives its elements (`<a id="here">`), so links to them are not dead.
 fn raw_html_ids(html: &str) -> impl Iterator<Item = String> + '_ {
-    html.match_indices("id=").filter_map(move |(at, _)| {
-        let before = html[..at].chars().next_back()?;
-        if !before.is_whitespace() {
-            return None;
-        }
-        let value = &html[at + 3..];
-        let (quote, value) = match value.chars().next()? {
-            q @ ('"' | '\'') => (Some(q), &value[1..]),
-            _ => (None, value),
-        };
-        let end = match quote {
-            Some(q) => value.find(q)?,
-            None => value.find(|c: char| c.is_whitespace() || c == '>').unwrap_or(value.len()),
-        };
-        (end > 0).then(|| value[..end].to_string())
+    start_tag_attributes(html.as_bytes()).filter(|(name, _)| name == "id").map(|(_, value)| value)
+}
+
+/// Every attribute of every start tag in `html`, read with a WHATWG-compliant tokenizer (told that
+/// `<script>` and `<style>` hold raw text, which a tokenizer alone cannot know).
+pub fn start_tag_attributes(html: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
+    let mut emitter = html5gum::DefaultEmitter::default();
+    emitter.naively_switch_states(true);
+    html5gum::Tokenizer::new_with_emitter(html, emitter).flatten().flat_map(|token| {
+        let html5gum::Token::StartTag(tag) = token else { return Vec::new() };
+        tag.attributes
+            .iter()
+            .map(|(name, value)| {
+                (String::from_utf8_lossy(name).into_owned(), String::from_utf8_lossy(value).into_owned())
+            })
+            .collect()
     })
 }
 

@@ -309,61 +309,69 @@ fn close_of_circle(chain: &[String]) -> Option<(&str, &str, Vec<&str>)> {
     Some((from, to, chain[first..].iter().map(String::as_str).collect()))
 }
 
+/// The words for one kind of template cycle.
+struct Cycle {
+    /// The tag that makes the cycle: `extends` or `include`.
+    tag: &'static str,
+    /// "extends" / "includes", for the messages.
+    verb: &'static str,
+    /// "extend" / "include": templates … each other.
+    plural_verb: &'static str,
+    help_itself: &'static str,
+    help_circle: &'static str,
+}
+
+const EXTENDS: Cycle = Cycle {
+    tag: "extends",
+    verb: "extends",
+    plural_verb: "extend",
+    help_itself: "remove this `{% extends %}`, or name another parent (the theme's pages extend `base.html`)",
+    help_circle: "one of them must not use `{% extends %}`; the theme's `base.html` extends nothing",
+};
+
+const INCLUDES: Cycle = Cycle {
+    tag: "include",
+    verb: "includes",
+    plural_verb: "include",
+    help_itself: "remove this `{% include %}`: a template that includes itself never ends",
+    help_circle: "remove one of the `{% include %}` tags of the circle",
+};
+
 /// A template that extends itself, or templates that extend each other: at the `{% extends %}` that
 /// closes the circle.
 fn circular_extend(tpl: &str, chain: &[String], view: &TemplateView) -> (Diagnostic, Fault) {
     // Tera's chain holds the parents it followed from `tpl`, ending with the one seen twice.
     let full: Vec<String> = std::iter::once(tpl.to_string()).chain(chain.iter().cloned()).collect();
-    let Some((child, parent, circle)) = close_of_circle(&full) else {
-        let diagnostic = Diagnostic::error(view.file(tpl), None, format!("template `{tpl}` extends itself"));
-        return (diagnostic, None);
-    };
-    let tag = scan::named_tag(view.text(child), "extends", parent);
-    let (message, label, help) = if child == parent {
-        (
-            format!("template `{child}` extends itself"),
-            "extends itself",
-            "remove this `{% extends %}`, or name another parent (the theme's pages extend `base.html`)",
-        )
-    } else {
-        (
-            format!("templates extend each other in a circle: {}", circle.join(" → ")),
-            "closes the circle",
-            "one of them must not use `{% extends %}`; the theme's `base.html` extends nothing",
-        )
-    };
-    let diagnostic = Diagnostic::error(view.file(child), tag.as_ref().map(|(_, name)| name.clone()), message)
-        .with_label(label)
-        .with_help(help);
-    (diagnostic, tag.map(|(tag, _)| (child.to_string(), tag)))
+    circular(&EXTENDS, tpl, &full, view)
 }
 
 /// A template that includes itself, or templates that include each other: at the `{% include %}`
 /// that closes the circle.
 fn circular_include(tpl: &str, chain: &[String], view: &TemplateView) -> (Diagnostic, Fault) {
     // Tera's chain runs from the template it started at to the one included a second time.
-    let Some((includer, included, circle)) = close_of_circle(chain) else {
-        let diagnostic = Diagnostic::error(view.file(tpl), None, format!("template `{tpl}` includes itself"));
+    circular(&INCLUDES, tpl, chain, view)
+}
+
+/// A cycle of `{% extends %}` or `{% include %}` tags along `chain`, at the tag that closes it.
+fn circular(cycle: &Cycle, tpl: &str, chain: &[String], view: &TemplateView) -> (Diagnostic, Fault) {
+    let Some((from, to, circle)) = close_of_circle(chain) else {
+        let diagnostic = Diagnostic::error(view.file(tpl), None, format!("template `{tpl}` {} itself", cycle.verb));
         return (diagnostic, None);
     };
-    let tag = scan::named_tag(view.text(includer), "include", included);
-    let (message, label, help) = if includer == included {
-        (
-            format!("template `{includer}` includes itself"),
-            "includes itself",
-            "remove this `{% include %}`: a template that includes itself never ends",
-        )
+    let tag = scan::named_tag(view.text(from), cycle.tag, to);
+    let (message, label, help) = if from == to {
+        (format!("template `{from}` {} itself", cycle.verb), format!("{} itself", cycle.verb), cycle.help_itself)
     } else {
         (
-            format!("templates include each other in a circle: {}", circle.join(" → ")),
-            "closes the circle",
-            "remove one of the `{% include %}` tags of the circle",
+            format!("templates {} each other in a circle: {}", cycle.plural_verb, circle.join(" → ")),
+            "closes the circle".to_string(),
+            cycle.help_circle,
         )
     };
-    let diagnostic = Diagnostic::error(view.file(includer), tag.as_ref().map(|(_, name)| name.clone()), message)
+    let diagnostic = Diagnostic::error(view.file(from), tag.as_ref().map(|(_, name)| name.clone()), message)
         .with_label(label)
         .with_help(help);
-    (diagnostic, tag.map(|(tag, _)| (includer.to_string(), tag)))
+    (diagnostic, tag.map(|(tag, _)| (from.to_string(), tag)))
 }
 
 /// "Component `x` is defined in both `a` and `b`": at the definition in the site's own template (the
