@@ -52,9 +52,12 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Build { root, output, base_url, drafts, force } => {
-            if let Some(url) = base_url.as_deref().filter(|url| !briefing::load::is_absolute_url(url)) {
+            if let Some(url) = &base_url
+                && let Some(problem) = briefing::load::base_url_problem(url)
+            {
                 eprintln!(
-                    "error: --base-url must be an absolute URL such as https://example.org/briefing/, not `{url}`"
+                    "error: --base-url must be an absolute URL such as https://example.org/briefing/, not `{}`: {problem}",
+                    url.escape_debug()
                 );
                 return ExitCode::from(2);
             }

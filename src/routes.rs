@@ -199,12 +199,18 @@ impl Planner {
 
     fn claim_topics(&mut self, site: &Site) {
         for topic in site.topics.values() {
+            let path = Topic::url(&topic.slug);
+            // Finding where a topic is first used scans the site: only worth it for a clash.
+            let place = match self.routes.contains_key(&path.to_lowercase()) {
+                true => first_use_of_topic(site, &topic.slug).or(Some((PathBuf::from("site.toml"), None))),
+                false => None,
+            };
             let claimant = Claimant {
                 what: format!("the page of topic `{}`", topic.slug),
-                place: first_use_of_topic(site, &topic.slug).or(Some((PathBuf::from("site.toml"), None))),
+                place,
                 help: "choose another topic slug".to_string(),
             };
-            self.claim(Topic::url(&topic.slug), Target::Topic(topic.slug.clone()), claimant);
+            self.claim(path, Target::Topic(topic.slug.clone()), claimant);
         }
     }
 

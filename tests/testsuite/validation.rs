@@ -87,7 +87,7 @@ fn a_base_url_with_a_space_is_a_usage_error() {
     assert_eq!(run.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&run.stderr),
-        "error: --base-url must be an absolute URL such as https://example.org/briefing/, not `https://example.org/my briefing/`\n"
+        "error: --base-url must be an absolute URL such as https://example.org/briefing/, not `https://example.org/my briefing/`: contains a space (write `%20`)\n"
     );
     assert!(!site.output().exists(), "nothing was written");
 }
