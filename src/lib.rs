@@ -15,6 +15,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod routes;
+pub mod verbatim;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -13,6 +13,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 use walkdir::WalkDir;
 
+mod text_map;
+pub use text_map::TextMap;
+
 use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean, suggestion};
 use crate::model::{Config, FrontMatter, Kind, Record, RecordData, RecordKey, is_language_tag};
 

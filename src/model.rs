@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean, line_col, suggestion};
 use crate::load::{LoadedSite, PageSource, slash_path, url_problem};
+use crate::verbatim::{QuotableTexts, fold_for_comparison, found_patterns, unsourced_quotations};
 
 /// `site.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -18,7 +19,7 @@ use crate::load::{LoadedSite, PageSource, slash_path, url_problem};
 pub struct Config {
     pub title: Spanned<String>,
     #[serde(default)]
-    pub description: String,
+    pub description: PlainText,
     /// Always ends with `/` once the model is built (and is `--base-url` when given).
     pub base_url: Spanned<String>,
     /// A BCP 47 tag; `language()` gives the default, `en`.
@@ -58,7 +59,7 @@ pub struct FrontMatter {
     #[serde(default)]
     pub weight: i64,
     #[serde(default)]
-    pub summary: String,
+    pub summary: PlainText,
     #[serde(default)]
     pub topics: Vec<Spanned<String>>,
     #[serde(default)]
@@ -71,6 +72,36 @@ pub struct FrontMatter {
     pub dek: Option<Spanned<String>>,
     #[serde(default)]
     pub key_points: Vec<Spanned<String>>,
+}
+
+/// A plain-text field (not Markdown) and the span of the string it was read from; empty, with an
+/// empty span, when the field is absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlainText {
+    text: String,
+    span: Range<usize>,
+}
+
+impl PlainText {
+    /// The span of the TOML string, delimiters included.
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+}
+
+impl std::ops::Deref for PlainText {
+    type Target = String;
+
+    fn deref(&self) -> &String {
+        &self.text
+    }
+}
+
+impl<'de> Deserialize<'de> for PlainText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<String>::deserialize(deserializer)?;
+        Ok(Self { span: spanned.span(), text: spanned.into_inner() })
+    }
 }
 
 /// A date written as a TOML date (`2025-10-21`) or a string `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
@@ -263,12 +294,16 @@ pub struct Quote {
     pub speaker: Ref,
     pub text: Spanned<String>,
     #[serde(default)]
-    pub context: String,
+    pub context: PlainText,
+    /// Whose framing the quotation reaches us in, when the source paraphrases or relays it
+    /// second-hand (the report author's commentary).
+    #[serde(default)]
+    pub framing: PlainText,
     #[serde(default)]
     pub date: Option<DateValue>,
     pub source: Ref,
     #[serde(default)]
-    pub locator: String,
+    pub locator: PlainText,
     #[serde(default)]
     pub topics: Vec<Ref>,
     #[serde(default)]
@@ -281,17 +316,17 @@ pub struct UseCase {
     pub id: Ref,
     pub title: Spanned<String>,
     #[serde(default)]
-    pub production: String,
+    pub production: PlainText,
     #[serde(default)]
     pub company: Option<Ref>,
     #[serde(default)]
-    pub technique: String,
+    pub technique: PlainText,
     #[serde(default)]
     pub stage: Option<Spanned<String>>,
     #[serde(default)]
-    pub summary: String,
+    pub summary: PlainText,
     #[serde(default)]
-    pub impact: String,
+    pub impact: PlainText,
     #[serde(default)]
     pub source: Option<Ref>,
     #[serde(default)]
@@ -312,11 +347,11 @@ pub struct Controversy {
     #[serde(default)]
     pub parties: Vec<Ref>,
     #[serde(default)]
-    pub summary: String,
+    pub summary: PlainText,
     #[serde(default)]
-    pub stakes: String,
+    pub stakes: PlainText,
     #[serde(default)]
-    pub status: String,
+    pub status: PlainText,
     /// Typed references: `quote:becoming-reasonable`.
     #[serde(default)]
     pub related: Vec<Ref>,
@@ -333,9 +368,9 @@ pub struct Party {
     pub id: Ref,
     pub name: Spanned<String>,
     #[serde(default)]
-    pub role: String,
+    pub role: PlainText,
     #[serde(default)]
-    pub description: String,
+    pub description: PlainText,
     /// An `http`, `https` or `mailto` URL (checked).
     #[serde(default)]
     pub url: Option<Spanned<String>>,
@@ -352,11 +387,11 @@ pub struct Figure {
     pub label: Spanned<String>,
     pub value: Spanned<String>,
     #[serde(default)]
-    pub unit: String,
+    pub unit: PlainText,
     #[serde(default)]
-    pub change: String,
+    pub change: PlainText,
     #[serde(default)]
-    pub period: String,
+    pub period: PlainText,
     #[serde(default)]
     pub source: Option<Ref>,
     #[serde(default)]
@@ -371,7 +406,7 @@ pub struct Source {
     pub id: Ref,
     pub title: Spanned<String>,
     #[serde(default)]
-    pub publisher: String,
+    pub publisher: PlainText,
     /// An `http`, `https` or `mailto` URL (checked).
     #[serde(default)]
     pub url: Option<Spanned<String>>,
@@ -455,6 +490,35 @@ impl Record {
             RecordData::Figure(f) => f.label.get_ref().clone(),
             RecordData::Source(s) => s.title.get_ref().clone(),
         }
+    }
+
+    /// Every plain-text field the briefing writes in its own words (all but a quote's `text`, which
+    /// is the source's, and ids, references and URLs), with the span of its string.
+    pub fn prose_fields(&self) -> Vec<(&str, Range<usize>)> {
+        fn spanned(s: &Spanned<String>) -> (&str, Range<usize>) {
+            (s.get_ref().as_str(), s.span())
+        }
+        fn plain(p: &PlainText) -> (&str, Range<usize>) {
+            (p.as_str(), p.span())
+        }
+        let mut fields = match &self.data {
+            RecordData::Quote(q) => vec![plain(&q.context), plain(&q.framing), plain(&q.locator)],
+            RecordData::UseCase(u) => {
+                vec![spanned(&u.title), plain(&u.production), plain(&u.technique), plain(&u.summary), plain(&u.impact)]
+            }
+            RecordData::Controversy(c) => {
+                vec![spanned(&c.title), plain(&c.summary), plain(&c.stakes), plain(&c.status)]
+            }
+            RecordData::Person(p) | RecordData::Organization(p) => {
+                vec![spanned(&p.name), plain(&p.role), plain(&p.description)]
+            }
+            RecordData::Figure(f) => {
+                vec![spanned(&f.label), spanned(&f.value), plain(&f.unit), plain(&f.change), plain(&f.period)]
+            }
+            RecordData::Source(s) => vec![spanned(&s.title), plain(&s.publisher)],
+        };
+        fields.retain(|(text, _)| !text.is_empty());
+        fields
     }
 
     /// Every reference this record makes to another record, with the kinds it may point to.
@@ -553,6 +617,8 @@ pub struct Site {
     /// Records that failed to parse (already reported): references to them are not errors.
     pub broken: BTreeSet<RecordKey>,
     pub topics: BTreeMap<String, Topic>,
+    /// The site's source files, which words in quotation marks in its prose must come from.
+    pub quotable: QuotableTexts,
 }
 
 impl Site {
@@ -646,6 +712,8 @@ pub fn build_model(
     check_quotes_verbatim(&source_texts, &records, diagnostics);
     check_stages(&records, diagnostics);
     check_page_titles(&pages, diagnostics);
+    let quotable = QuotableTexts::new(source_texts.values().map(String::as_str));
+    check_quotation_marks(&quotable, config.as_ref(), &pages, &records, sources, diagnostics);
     let (front, pages) = arrange_pages(pages, options, diagnostics);
     let mut config = config?;
     if let Some(base_url) = &options.base_url {
@@ -656,7 +724,7 @@ pub fn build_model(
     }
     let topics = collect_topics(&config, front.as_ref(), &pages, &records, diagnostics);
     let page_index = pages.iter().enumerate().map(|(i, p)| (p.source.rel.clone(), i)).collect();
-    Some(Site { root, config, front: front?, pages, page_index, records, broken, topics })
+    Some(Site { root, config, front: front?, pages, page_index, records, broken, topics, quotable })
 }
 
 /// Keys records by kind and id, refusing invalid, overlong and duplicate ids (a refused record's
@@ -838,31 +906,6 @@ fn check_stages(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec<Dia
     }
 }
 
-/// Folds whitespace and typographic quotes so a quote can be compared with its source text.
-pub fn fold_for_comparison(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.chars() {
-        let c = match c {
-            '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{2032}' => '\'',
-            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{2033}' => '"',
-            '\u{2013}' | '\u{2014}' => '-',
-            '\u{a0}' => ' ',
-            c => c,
-        };
-        if c.is_whitespace() {
-            space = true;
-        } else {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Checks every quote citing a source with a local copy against that copy (its text read by
 /// `load`, by `file` as written; a copy that could not be read was reported there).
 fn check_quotes_verbatim(
@@ -909,39 +952,6 @@ fn check_quotes_verbatim(
     }
 }
 
-/// Which of `patterns` occur in `text` as whole words, found in a single pass (Aho-Corasick):
-/// an occurrence counts when it neither starts nor ends inside a word of `text`.
-fn found_patterns<'p>(text: &str, patterns: impl Iterator<Item = &'p str>) -> Vec<bool> {
-    let patterns: Vec<&str> = patterns.collect();
-    let mut found = vec![false; patterns.len()];
-    let Ok(automaton) = aho_corasick::AhoCorasick::new(&patterns) else {
-        return patterns
-            .iter()
-            .map(|p| !p.is_empty() && text.match_indices(p).any(|(at, _)| is_whole_words(text, at..at + p.len())))
-            .collect();
-    };
-    for hit in automaton.find_overlapping_iter(text) {
-        if !hit.is_empty() && is_whole_words(text, hit.range()) {
-            found[hit.pattern().as_usize()] = true;
-        }
-    }
-    found
-}
-
-/// Whether `text[range]` starts and ends on word boundaries: a letter or digit at either end of
-/// the match is not next to another one (`advanc` in `advances` is not; `"tool"` in `a "tool",` is).
-fn is_whole_words(text: &str, range: Range<usize>) -> bool {
-    let (Some(before), Some(inner), Some(after)) =
-        (text.get(..range.start), text.get(range.clone()), text.get(range.end..))
-    else {
-        return false;
-    };
-    let alphanumeric = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-    let starts_mid_word = alphanumeric(inner.chars().next()) && alphanumeric(before.chars().next_back());
-    let ends_mid_word = alphanumeric(inner.chars().next_back()) && alphanumeric(after.chars().next());
-    !starts_mid_word && !ends_mid_word
-}
-
 /// Required text fields must say something: a title, name or label of spaces is as good as none.
 fn check_required_text(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec<Diagnostic>) {
     for record in records.values() {
@@ -967,6 +977,37 @@ fn check_page_titles(pages: &[PageSource], diagnostics: &mut Vec<Diagnostic>) {
         if title.get_ref().trim().is_empty() {
             let span = title.span().start + page.front_offset..title.span().end + page.front_offset;
             diagnostics.push(blank_error(&page.file, "title", span));
+        }
+    }
+}
+
+/// Words in quotation marks in the plain-text fields of the site's settings, pages' front matter
+/// and records must come from a source file (Markdown fields are checked as they are rendered).
+fn check_quotation_marks(
+    quotable: &QuotableTexts,
+    config: Option<&Config>,
+    pages: &[PageSource],
+    records: &BTreeMap<RecordKey, Record>,
+    sources: &SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut check = |file: &Path, value: &str, span: Range<usize>| {
+        let text = sources.get(file).unwrap_or("");
+        diagnostics.extend(unsourced_quotations(quotable, file, text, span, value));
+    };
+    if let Some(config) = config {
+        let site_toml = Path::new("site.toml");
+        check(site_toml, config.title.get_ref(), config.title.span());
+        check(site_toml, &config.description, config.description.span());
+    }
+    for page in pages {
+        let shift = |span: Range<usize>| span.start + page.front_offset..span.end + page.front_offset;
+        check(&page.file, page.front.title.get_ref(), shift(page.front.title.span()));
+        check(&page.file, &page.front.summary, shift(page.front.summary.span()));
+    }
+    for record in records.values() {
+        for (value, span) in record.prose_fields() {
+            check(&record.file, value, span);
         }
     }
 }

@@ -16,8 +16,12 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 use unicase::UniCase;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, suggestion};
-use crate::model::{Kind, RecordKey, Site, Topic};
+use crate::load::TextMap;
+use crate::model::{Kind, Record, RecordData, RecordKey, Site, Topic};
+use crate::verbatim::{self, QuotableTexts};
+use quotations::Quoted;
 
+mod quotations;
 pub mod site;
 
 /// Marks a placeholder in rendered HTML. No NUL from the input reaches the HTML (`without_nul`
@@ -30,10 +34,8 @@ pub struct MarkdownInput<'a> {
     pub text: &'a str,
     /// The file, for diagnostics.
     pub file: &'a Path,
-    /// Where `text` starts in the file.
-    pub offset: usize,
-    /// When false (a TOML string with escapes), every diagnostic points at `offset`.
-    pub exact_offsets: bool,
+    /// Where each byte of `text` lies in the file (a TOML string may hold escapes).
+    pub map: TextMap,
     /// Root-relative URL of the page the HTML appears on; links are made relative to it.
     pub page_url: &'a str,
     /// `content/`-relative folder for resolving relative `.md` links.
@@ -181,6 +183,10 @@ pub fn render(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
     for events in &notes {
         pass.report_undefined_footnotes(events);
     }
+    pass.check_quotations(&body);
+    for events in &notes {
+        pass.check_quotations(events);
+    }
     let events = pass.transform(&body, Mode::Block);
     let mut html = String::with_capacity(input.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -206,11 +212,7 @@ pub fn render_inline(input: &MarkdownInput<'_>, site: &Site) -> Rendered {
         }
     } else if !html.is_empty() {
         // Shown inside a `<p>` (the dek) or as one list item: blocks would make invalid HTML.
-        let span = if input.exact_offsets {
-            input.offset..input.offset + input.text.len()
-        } else {
-            input.offset..input.offset + 1
-        };
+        let span = input.map.whole(input.text);
         rendered.diagnostics.push(
             Diagnostic::error(input.file, Some(span), "this field must be one paragraph of text")
                 .with_label("more than one paragraph")
@@ -343,11 +345,7 @@ struct Pass<'i, 'a> {
 
 impl<'i, 'a> Pass<'i, 'a> {
     fn span(&self, range: &Range<usize>) -> Range<usize> {
-        if self.input.exact_offsets {
-            range.start + self.input.offset..range.end + self.input.offset
-        } else {
-            self.input.offset..self.input.offset + 1
-        }
+        self.input.map.span(range.clone())
     }
 
     fn error(&mut self, range: &Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
@@ -362,6 +360,28 @@ impl<'i, 'a> Pass<'i, 'a> {
         self.out.diagnostics.push(diagnostic);
         let last = self.out.diagnostics.len() - 1;
         &mut self.out.diagnostics[last]
+    }
+
+    /// Words in quotation marks must be a quote record's (when linked to it) or a source's.
+    fn check_quotations(&mut self, events: &[Spanned<'_>]) {
+        for quoted in quotations::quoted_spans(self.input.text, events) {
+            let span = self.span(&quoted.span);
+            let problem = match &quoted.content {
+                Quoted::Title => None,
+                Quoted::Words(words) => {
+                    (!self.site.quotable.contain(words)).then(|| verbatim::unsourced_quotation(self.input.file, span))
+                }
+                Quoted::QuoteLink { id, words } => match self.site.record(&RecordKey::new(Kind::Quote, id.as_str())) {
+                    Some(Record { data: RecordData::Quote(quote), .. })
+                        if !QuotableTexts::new([quote.text.get_ref().as_str()]).contain(words) =>
+                    {
+                        Some(verbatim::misquoted(self.input.file, span, id))
+                    }
+                    _ => None,
+                },
+            };
+            self.out.diagnostics.extend(problem);
+        }
     }
 
     fn current_anchor(&self) -> Option<String> {

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::{MarkdownInput, Rendered, render, render_inline};
 use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean};
+use crate::load::TextMap;
 use crate::model::{Page, RecordKey, Site, rel_dir};
 
 /// One place a record is cited: a page (or record page) and the paragraph it is cited in.
@@ -62,12 +63,10 @@ pub fn render_site(site: &Site, sources: &SourceMap, diagnostics: &mut Vec<Diagn
             let note = record.note()?;
             let text = sources.get(&record.file).unwrap_or("");
             let url = key.url();
-            let (offset, exact) = toml_string_offset(text, note.span(), note.get_ref());
             let input = MarkdownInput {
                 text: note.get_ref(),
                 file: &record.file,
-                offset,
-                exact_offsets: exact,
+                map: TextMap::of_toml_string(text, note.span(), note.get_ref()),
                 page_url: &url,
                 rel_dir: Path::new(""),
                 id_prefix: "",
@@ -113,8 +112,7 @@ fn render_page(site: &Site, page: &Page) -> Rendered {
     let input = MarkdownInput {
         text: &page.source.body,
         file: &page.source.file,
-        offset: page.source.body_offset,
-        exact_offsets: true,
+        map: TextMap::Exact { start: page.source.body_offset },
         page_url: &page.url,
         rel_dir: rel_dir(&page.source.rel),
         id_prefix: "",
@@ -127,12 +125,10 @@ fn render_front(site: &Site, sources: &SourceMap) -> FrontText {
     let file_text = sources.get(&page.source.file).unwrap_or("");
     let field = |value: &toml::Spanned<String>, id_prefix: &str| {
         let span = shift(value.span(), page.source.front_offset);
-        let (offset, exact) = toml_string_offset(file_text, span, value.get_ref());
         let input = MarkdownInput {
             text: value.get_ref(),
             file: &page.source.file,
-            offset,
-            exact_offsets: exact,
+            map: TextMap::of_toml_string(file_text, span, value.get_ref()),
             page_url: &page.url,
             rel_dir: Path::new(""),
             id_prefix,
@@ -155,27 +151,6 @@ fn render_front(site: &Site, sources: &SourceMap) -> FrontText {
 
 fn shift(span: Range<usize>, offset: usize) -> Range<usize> {
     span.start + offset..span.end + offset
-}
-
-/// Where the value of a TOML string starts in the file, and whether offsets inside the value map
-/// one-to-one onto the file (they do unless the string uses escapes).
-fn toml_string_offset(file_text: &str, span: Range<usize>, value: &str) -> (usize, bool) {
-    let Some(raw) = file_text.get(span.clone()) else {
-        return (span.start, false);
-    };
-    for delimiter in ["\"\"\"", "'''", "\"", "'"] {
-        let d = delimiter.len();
-        if raw.len() < 2 * d || !raw.starts_with(delimiter) || !raw.ends_with(delimiter) {
-            continue;
-        }
-        let inner = &raw[d..raw.len() - d];
-        let (inner, skip) = match inner.strip_prefix("\r\n").or_else(|| inner.strip_prefix('\n')) {
-            Some(rest) if d == 3 => (rest, inner.len() - rest.len()),
-            _ => (inner, 0),
-        };
-        return if inner == value { (span.start + d + skip, true) } else { (span.start, false) };
-    }
-    (span.start, false)
 }
 
 /// Groups citations by record, in reading order: front page, pages, then record notes.
@@ -289,19 +264,4 @@ fn dead_fragment(file: &Path, fragment: &str, span: &Range<usize>, page: &str, h
     Diagnostic::error(file, Some(span.clone()), format!("{page} has no heading or anchor `#{fragment}`"))
         .with_label("dead fragment")
         .with_help(help)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn toml_string_offsets_are_exact_without_escapes() {
-        let text = "note = \"see *this*\"\n";
-        assert_eq!(toml_string_offset(text, 7..19, "see *this*"), (8, true));
-        let escaped = "note = \"a \\\"b\\\"\"\n";
-        assert_eq!(toml_string_offset(escaped, 7..16, "a \"b\""), (7, false));
-        let triple = "note = \"\"\"\nline\"\"\"\n";
-        assert_eq!(toml_string_offset(triple, 7..18, "line"), (11, true));
-    }
 }

@@ -253,25 +253,25 @@ impl<'a> Views<'a> {
                     url: String::new(),
                     kind_title: "",
                 }),
-                context: q.context.clone(),
+                context: q.context.to_string(),
                 date: date(&q.date),
                 source: source(Some(q.source.get_ref())),
-                locator: q.locator.clone(),
+                locator: q.locator.to_string(),
             },
             RecordData::UseCase(u) => Fields::UseCase {
-                production: u.production.clone(),
+                production: u.production.to_string(),
                 company: u.company.as_ref().and_then(|c| self.link_to_any(c.get_ref(), &[Kind::Organization])),
-                technique: u.technique.clone(),
+                technique: u.technique.to_string(),
                 stage: u.stage.as_ref().map(|s| s.get_ref().clone()).unwrap_or_default(),
-                summary: u.summary.clone(),
-                impact: u.impact.clone(),
+                summary: u.summary.to_string(),
+                impact: u.impact.to_string(),
                 source: source(u.source.as_ref().map(|s| s.get_ref())),
             },
             RecordData::Controversy(c) => Fields::Controversy {
                 parties: c.parties.iter().filter_map(|p| self.link_to_any(p.get_ref(), PARTY)).collect(),
-                summary: c.summary.clone(),
-                stakes: c.stakes.clone(),
-                status: c.status.clone(),
+                summary: c.summary.to_string(),
+                stakes: c.stakes.to_string(),
+                status: c.status.to_string(),
                 related: c
                     .related
                     .iter()
@@ -283,20 +283,20 @@ impl<'a> Views<'a> {
             },
             RecordData::Person(p) | RecordData::Organization(p) => Fields::Party {
                 name: p.name.get_ref().clone(),
-                role: p.role.clone(),
-                description: p.description.clone(),
+                role: p.role.to_string(),
+                description: p.description.to_string(),
                 external_url: p.url.as_ref().map(|url| url.get_ref().clone()).unwrap_or_default(),
             },
             RecordData::Figure(f) => Fields::Figure {
                 label: f.label.get_ref().clone(),
                 value: f.value.get_ref().clone(),
-                unit: f.unit.clone(),
-                change: f.change.clone(),
-                period: f.period.clone(),
+                unit: f.unit.to_string(),
+                change: f.change.to_string(),
+                period: f.period.to_string(),
                 source: source(f.source.as_ref().map(|s| s.get_ref())),
             },
             RecordData::Source(s) => Fields::Source {
-                publisher: s.publisher.clone(),
+                publisher: s.publisher.to_string(),
                 external_url: s.url.as_ref().map(|url| url.get_ref().clone()).unwrap_or_default(),
                 date: date(&s.date),
                 file: s.file.as_ref().map(|f| f.get_ref().clone()).unwrap_or_default(),
@@ -352,9 +352,9 @@ impl<'a> Views<'a> {
             (RecordData::Controversy(c), GroupBy::Party) => {
                 c.parties.iter().filter_map(|p| name(p.get_ref())).collect()
             }
-            (RecordData::Controversy(c), GroupBy::Status) => vec![c.status.clone()],
+            (RecordData::Controversy(c), GroupBy::Status) => vec![c.status.to_string()],
             (RecordData::UseCase(u), GroupBy::Stage) => u.stage.iter().map(|s| s.get_ref().clone()).collect(),
-            (RecordData::UseCase(u), GroupBy::Technique) => vec![u.technique.clone()],
+            (RecordData::UseCase(u), GroupBy::Technique) => vec![u.technique.to_string()],
             _ => Vec::new(),
         };
         labels.into_iter().filter(|l| !l.trim().is_empty()).collect()

@@ -333,7 +333,7 @@ impl<'a> PageRenderer<'a> {
     fn section_summary(&self, page: &Page) -> SectionSummary {
         SectionSummary {
             title: page.title().to_string(),
-            summary: page.source.front.summary.clone(),
+            summary: page.source.front.summary.to_string(),
             url: page.url.clone(),
             topics: page.source.front.topics.iter().map(|t| self.views.topic_link(t.get_ref())).collect(),
         }

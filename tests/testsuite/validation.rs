@@ -72,7 +72,7 @@ fn an_unterminated_string_in_the_shipped_quotes_is_one_error() {
     let outcome = briefing::render_site(&briefing::BuildOptions::new(site.path()));
     assert_eq!(
         error_lines(&outcome),
-        ["content/records/quotes.toml:19:223: error: invalid TOML: invalid basic string, expected `\"`"]
+        ["content/records/quotes.toml:21:223: error: invalid TOML: invalid basic string, expected `\"`"]
     );
 }
 
