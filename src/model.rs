@@ -264,6 +264,11 @@ pub struct Quote {
     pub text: Spanned<String>,
     #[serde(default)]
     pub context: String,
+    /// Whose framing the quote is reported in, when the source only paraphrases it or reports it
+    /// second-hand (a phrase that appears only in the report author's commentary, say); `""` when
+    /// the source quotes it directly.
+    #[serde(default)]
+    pub framing: String,
     #[serde(default)]
     pub date: Option<DateValue>,
     pub source: Ref,
