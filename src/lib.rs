@@ -37,11 +37,13 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Build into a folder that holds files briefing did not write (they are kept, never replaced).
     pub force: bool,
+    /// Treat warnings as errors: a build with any warning fails, and the previous output is kept.
+    pub strict: bool,
 }
 
 impl BuildOptions {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into(), output: None, base_url: None, drafts: false, force: false }
+        Self { root: root.into(), output: None, base_url: None, drafts: false, force: false, strict: false }
     }
 
     pub fn output_dir(&self) -> PathBuf {
@@ -63,7 +65,8 @@ pub struct RenderedSite {
 pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     pub sources: SourceMap,
-    /// `Some` when the site was rendered (and, for `build`, written) without errors.
+    /// `Some` when the site was rendered (and, for `build`, written) without errors, and without
+    /// warnings when the build was strict.
     pub site: Option<RenderedSite>,
     pub elapsed: Duration,
     /// Set only when a failed swap could not put the previous output back: where it is now. `None`
@@ -75,12 +78,33 @@ impl Outcome {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.iter().filter(|d| !d.is_error()).count()
+    }
+
+    /// Whether the build failed: nothing was rendered, or nothing written. Errors always fail a
+    /// build; warnings only a strict one, and they stay warnings in the diagnostics.
+    pub fn failed(&self) -> bool {
+        self.site.is_none()
+    }
+
+    /// What `--strict` does: a build that raised any warning fails as if it had errors. Its site is
+    /// dropped, so `build` does not commit it.
+    fn fail_on_warnings(&mut self) {
+        if self.warnings() > 0 {
+            self.site = None;
+        }
+    }
 }
 
 /// Runs every stage but writing: load, model, markdown, render, keeping the files in memory.
 pub fn render_site(options: &BuildOptions) -> Outcome {
     let sink = output::MemorySink::default();
     let mut outcome = run(options, &sink);
+    if options.strict {
+        outcome.fail_on_warnings();
+    }
     if let Some(site) = &mut outcome.site {
         site.files = sink.into_files();
     }
@@ -89,7 +113,9 @@ pub fn render_site(options: &BuildOptions) -> Outcome {
 
 /// Builds the site into its output folder, under a lock that makes other builds into the same folder
 /// wait. Pages are written into a staging folder as they are rendered; it replaces the output only
-/// when every stage succeeded, keeping the files briefing did not write (see `output::Staging`).
+/// when every stage succeeded (and, when strict, raised no warning), keeping the files briefing did not
+/// write (see `output::Staging`). Warnings that come after the swap (about clearing the previous
+/// output) cannot fail a strict build: the new output is already in place.
 pub fn build(options: &BuildOptions) -> Outcome {
     let started = Instant::now();
     let output = options.output_dir();
@@ -108,6 +134,9 @@ pub fn build(options: &BuildOptions) -> Outcome {
     };
     let mut outcome = run(options, &staging);
     outcome.diagnostics.splice(0..0, notes);
+    if options.strict {
+        outcome.fail_on_warnings();
+    }
     if outcome.site.is_some() {
         match staging.commit() {
             Ok(notes) => outcome.diagnostics.extend(notes),

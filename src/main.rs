@@ -39,6 +39,9 @@ enum Command {
         /// replaced.
         #[arg(long)]
         force: bool,
+        /// Treat warnings as errors: any warning fails the build and the previous output is kept.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -51,7 +54,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Build { root, output, base_url, drafts, force } => {
+        Command::Build { root, output, base_url, drafts, force, strict } => {
             if let Some(url) = &base_url
                 && let Some(problem) = briefing::load::base_url_problem(url)
             {
@@ -65,7 +68,7 @@ fn main() -> ExitCode {
                 eprintln!("error: `{}` is not a folder; pass the site folder with --root", root.display());
                 return ExitCode::from(2);
             }
-            let options = briefing::BuildOptions { root, output, base_url, drafts, force };
+            let options = briefing::BuildOptions { root, output, base_url, drafts, force, strict };
             let outcome = briefing::build(&options);
             let color = std::io::stderr().is_terminal();
             eprint!("{}", briefing::diagnostics::render(&outcome.diagnostics, &outcome.sources, color));
@@ -82,17 +85,48 @@ fn main() -> ExitCode {
                 }
                 None => {
                     let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
+                    let warnings = if strict { outcome.warnings() } else { 0 };
                     let previous = match &outcome.previous_output_moved_to {
                         None => "the previous output was left untouched".to_string(),
                         Some(path) => format!("the previous output is now at {}", path.display()),
                     };
-                    eprintln!(
-                        "error: build failed with {errors} error{}; {previous}",
-                        if errors == 1 { "" } else { "s" }
-                    );
+                    eprintln!("error: {}; {previous}", why_the_build_failed(errors, warnings));
                     ExitCode::FAILURE
                 }
             }
         }
+    }
+}
+
+/// "build failed with 2 errors", and under `--strict`, with the warnings that failed it too:
+/// "build failed: 1 warning treated as an error (--strict)".
+fn why_the_build_failed(errors: usize, warnings_as_errors: usize) -> String {
+    let warnings = || {
+        let treated_as = if warnings_as_errors == 1 { "an error" } else { "errors" };
+        format!("{} treated as {treated_as} (--strict)", count(warnings_as_errors, "warning"))
+    };
+    match (errors, warnings_as_errors) {
+        (errors, 0) => format!("build failed with {}", count(errors, "error")),
+        (0, _) => format!("build failed: {}", warnings()),
+        (errors, _) => format!("build failed with {} and {}", count(errors, "error"), warnings()),
+    }
+}
+
+/// "1 error", "2 errors".
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::why_the_build_failed;
+
+    #[test]
+    fn the_last_line_counts_errors_and_the_warnings_that_strict_turned_into_errors() {
+        assert_eq!(why_the_build_failed(1, 0), "build failed with 1 error");
+        assert_eq!(why_the_build_failed(3, 0), "build failed with 3 errors");
+        assert_eq!(why_the_build_failed(0, 1), "build failed: 1 warning treated as an error (--strict)");
+        assert_eq!(why_the_build_failed(0, 2), "build failed: 2 warnings treated as errors (--strict)");
+        assert_eq!(why_the_build_failed(1, 2), "build failed with 1 error and 2 warnings treated as errors (--strict)");
     }
 }

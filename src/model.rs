@@ -295,8 +295,9 @@ pub struct Quote {
     pub text: Spanned<String>,
     #[serde(default)]
     pub context: PlainText,
-    /// Whose framing the quotation reaches us in, when the source paraphrases or relays it
-    /// second-hand (the report author's commentary).
+    /// Whose framing the quote is reported in, when the source only paraphrases it or reports it
+    /// second-hand (a phrase that appears only in the report author's commentary, say); empty when
+    /// the source quotes it directly.
     #[serde(default)]
     pub framing: PlainText,
     #[serde(default)]

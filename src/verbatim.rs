@@ -184,10 +184,10 @@ pub fn quotations(text: &str, skip: &dyn Fn(usize) -> bool) -> Vec<Quotation> {
         } else {
             match c {
                 // `„…“` is German style: there `“` closes.
-                '“' => Some((
-                    Mark::Double,
-                    !open.iter().rev().find(|(m, _)| *m == Mark::Double).is_some_and(|(_, r)| text[r.clone()] == *"„"),
-                )),
+                '“' => {
+                    let innermost = open.iter().rev().find(|(m, _)| *m == Mark::Double);
+                    Some((Mark::Double, innermost.is_none_or(|(_, r)| &text[r.clone()] != "„")))
+                }
                 '„' | '«' => Some((Mark::Double, true)),
                 '”' | '»' => Some((Mark::Double, false)),
                 '"' => Some((Mark::Double, opens_after(previous) && next.is_some_and(|n| !n.is_whitespace()))),

@@ -12,13 +12,15 @@ export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const screenshots = path.join(repo, 'artifacts', 'screenshots');
 
 /// Builds the site at SITE_ROOT (default: the shipped briefing) into target/browser-site[-NAME].
-/// The default build is published at a domain root, as the tests serve it at '/'.
+/// The default build is published at a domain root, as the tests serve it at '/'. The shipped
+/// briefing is built with --strict: a warning in it fails the gates.
 export function buildSite({ name = '', baseUrl = 'https://example.org/' } = {}) {
   const root = process.env.SITE_ROOT ? path.resolve(process.env.SITE_ROOT) : repo;
   const out = path.join(repo, 'target', name ? `browser-site-${name}` : 'browser-site');
   if (!process.env.BRIEFING_SKIP_BUILD || !existsSync(out)) {
     const args = ['run', '--quiet', '--', 'build', '--root', root, '--output-dir', out];
     args.push('--base-url', baseUrl);
+    if (!process.env.SITE_ROOT) args.push('--strict');
     execFileSync('cargo', args, {
       cwd: repo,
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -10,5 +10,7 @@ mod output_dir;
 mod properties;
 mod shipped;
 mod snapshots;
+mod strict;
 mod support;
 mod validation;
+mod warnings;

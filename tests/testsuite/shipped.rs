@@ -6,9 +6,14 @@ use std::path::Path;
 use briefing::BuildOptions;
 
 fn build_shipped() -> (tempfile::TempDir, briefing::Outcome) {
+    build_shipped_with(|_| {})
+}
+
+fn build_shipped_with(set: impl FnOnce(&mut BuildOptions)) -> (tempfile::TempDir, briefing::Outcome) {
     let out = tempfile::tempdir().expect("temp dir");
     let mut options = BuildOptions::new(env!("CARGO_MANIFEST_DIR"));
     options.output = Some(out.path().join("public"));
+    set(&mut options);
     let outcome = briefing::build(&options);
     (out, outcome)
 }
@@ -20,6 +25,15 @@ fn the_shipped_briefing_builds_without_errors_or_warnings() {
     assert!(outcome.diagnostics.is_empty(), "{text}");
     let site = outcome.site.expect("built");
     assert!(site.records >= 20, "{} records", site.records);
+}
+
+#[test]
+fn the_shipped_briefing_builds_with_strict_and_no_diagnostic_at_all() {
+    let (out, outcome) = build_shipped_with(|options| options.strict = true);
+    let text = briefing::diagnostics::render(&outcome.diagnostics, &outcome.sources, false);
+    assert_eq!(text, "");
+    assert!(!outcome.failed());
+    assert!(out.path().join("public/index.html").is_file());
 }
 
 #[test]

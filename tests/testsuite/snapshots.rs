@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::support::{TestSite, copy_tree, rendered, snapshot};
 
 /// The features with snapshot cases; each is a folder beside this file.
-const FEATURES: [&str; 6] = ["references", "embeds", "sidenotes", "callouts", "toc", "backlinks"];
+const FEATURES: [&str; 7] = ["references", "embeds", "sidenotes", "callouts", "toc", "backlinks", "framing"];
 
 #[test]
 fn every_feature_renders_exactly_its_reviewed_snapshot() {

@@ -1,0 +1,65 @@
+//! The catalogue of inputs that build with warnings, or are checked and found fine:
+//! `tests/fixtures/warnings/<case>/` holds files laid over the base fixture and `expected.txt`,
+//! the diagnostics exactly as the terminal shows them (empty when the input is fine; regenerate
+//! with `BLESS=1 cargo test`). Each case builds; with `--strict` it fails exactly when it warns,
+//! leaving the previous output byte-for-byte intact.
+
+use std::path::Path;
+
+use crate::support::{TestSite, copy_tree, fixtures, rendered, snapshot};
+
+#[test]
+fn every_warning_is_reported_precisely_and_fails_a_strict_build() {
+    let cases_dir = fixtures().join("warnings");
+    let mut cases: Vec<_> = std::fs::read_dir(&cases_dir)
+        .expect("warnings fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert_eq!(cases.len(), 7, "the warnings catalogue holds {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        if let Err(message) = check_case(case) {
+            failures.push(format!("── {}\n{message}", case.file_name().unwrap_or_default().to_string_lossy()));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+fn check_case(case: &Path) -> Result<(), String> {
+    let site = TestSite::base();
+    copy_tree(case, site.root());
+    let _ = std::fs::remove_file(site.root().join("expected.txt"));
+    let outcome = site.build();
+    let text = rendered(&outcome);
+    if outcome.failed() || outcome.has_errors() {
+        return Err(format!("the build failed:\n{text}"));
+    }
+    let built = snapshot(&site.output());
+    let mut strict = site.options();
+    strict.strict = true;
+    let strict_outcome = briefing::build(&strict);
+    if strict_outcome.failed() != (outcome.warnings() > 0) {
+        return Err(format!(
+            "with --strict the build {} although it raised {} warnings",
+            if strict_outcome.failed() { "failed" } else { "succeeded" },
+            outcome.warnings()
+        ));
+    }
+    if snapshot(&site.output()) != built {
+        return Err("a strict build changed the output".to_string());
+    }
+    let expected_path = case.join("expected.txt");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&expected_path, &text).map_err(|e| e.to_string())?;
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    if expected != text {
+        return Err(format!(
+            "diagnostics differ from expected.txt (BLESS=1 to update)\n--- expected\n{expected}\n--- got\n{text}"
+        ));
+    }
+    Ok(())
+}
