@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean, line_col, suggestion};
 use crate::load::{LoadedSite, PageSource, slash_path, url_problem};
-use crate::verbatim::{QuotableTexts, fold_for_comparison, found_patterns, unsourced_quotations};
+use crate::verbatim::{QuotableTexts, fold_for_comparison, found_patterns, may_hold_marks, unsourced_quotations};
 
 /// `site.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -993,6 +993,9 @@ fn check_quotation_marks(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut check = |file: &Path, value: &str, span: Range<usize>| {
+        if !may_hold_marks(value) {
+            return;
+        }
         let text = sources.get(file).unwrap_or("");
         diagnostics.extend(unsourced_quotations(quotable, file, text, span, value));
     };
@@ -1263,12 +1266,6 @@ mod tests {
     }
 
     #[test]
-    fn folding_ignores_whitespace_and_typographic_quotes() {
-        assert_eq!(fold_for_comparison("We don\u{2019}t  worry\n that"), "We don't worry that");
-        assert_eq!(fold_for_comparison("\u{201c}tool\u{201d}"), "\"tool\"");
-    }
-
-    #[test]
     fn dates_accept_partial_forms() {
         assert!(valid_date("2025"));
         assert!(valid_date("2025-10"));
@@ -1290,37 +1287,6 @@ mod tests {
         assert!(valid_date("2025-12-31"));
         assert!(!valid_date("2025-12-00"));
         assert!(!valid_date("2025-12-32"));
-    }
-
-    #[test]
-    fn all_quote_patterns_are_found_in_one_pass() {
-        let found =
-            found_patterns("we are not too worried at all", ["not too worried", "too", "absent", ""].into_iter());
-        assert_eq!(found, vec![true, true, false, false]);
-    }
-
-    #[test]
-    fn quotes_must_start_and_end_on_word_boundaries() {
-        let text = "to leverage ongoing advances, a \"tool\", said the co-chief.";
-        let patterns = [
-            "leverage ongoing advanc",
-            "everage ongoing",
-            "leverage ongoing advances",
-            "leverage ongoing advances,",
-            "\"tool\"",
-            "tool\", sa",
-            "co-chief",
-            "chief.",
-            "o",
-        ];
-        let found = found_patterns(text, patterns.into_iter());
-        assert_eq!(found, vec![false, false, true, true, true, false, true, true, false]);
-    }
-
-    #[test]
-    fn a_later_occurrence_on_word_boundaries_is_enough() {
-        assert_eq!(found_patterns("tools and tool use", ["tool"].into_iter()), vec![true]);
-        assert_eq!(found_patterns("tools and toolkits", ["tool"].into_iter()), vec![false]);
     }
 
     #[test]

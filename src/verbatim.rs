@@ -221,6 +221,12 @@ pub fn quotations(text: &str, skip: &dyn Fn(usize) -> bool) -> Vec<Quotation> {
     found
 }
 
+/// Whether `text` may hold a quotation mark: a cheap byte scan that lets most text skip pairing.
+/// Every mark is `"`, `'`, or starts with byte 0xE2 (`“ ” ‘ ’ „`) or 0xC2 (`« »`).
+pub fn may_hold_marks(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, b'"' | b'\'' | 0xE2 | 0xC2))
+}
+
 /// A warning for every quotation in the plain-text TOML string `value`, written at `span` of
 /// `file_text`, whose words are not in `quotable`.
 pub fn unsourced_quotations(
@@ -230,6 +236,9 @@ pub fn unsourced_quotations(
     span: Range<usize>,
     value: &str,
 ) -> Vec<Diagnostic> {
+    if !may_hold_marks(value) {
+        return Vec::new();
+    }
     let found = quotations(value, &|_| false);
     if found.is_empty() {
         return Vec::new();
@@ -321,5 +330,41 @@ mod tests {
         assert!(!is_whole_words("advances", 0..6));
         assert!(is_whole_words("a \"tool\",", 3..7));
         assert_eq!(found_patterns("one two three", ["two", "thr", ""].into_iter()), [true, false, false]);
+    }
+    #[test]
+    fn folding_ignores_whitespace_and_typographic_quotes() {
+        assert_eq!(fold_for_comparison("We don\u{2019}t  worry\n that"), "We don't worry that");
+        assert_eq!(fold_for_comparison("\u{201c}tool\u{201d}"), "\"tool\"");
+    }
+
+    #[test]
+    fn all_quote_patterns_are_found_in_one_pass() {
+        let found =
+            found_patterns("we are not too worried at all", ["not too worried", "too", "absent", ""].into_iter());
+        assert_eq!(found, vec![true, true, false, false]);
+    }
+
+    #[test]
+    fn quotes_must_start_and_end_on_word_boundaries() {
+        let text = "to leverage ongoing advances, a \"tool\", said the co-chief.";
+        let patterns = [
+            "leverage ongoing advanc",
+            "everage ongoing",
+            "leverage ongoing advances",
+            "leverage ongoing advances,",
+            "\"tool\"",
+            "tool\", sa",
+            "co-chief",
+            "chief.",
+            "o",
+        ];
+        let found = found_patterns(text, patterns.into_iter());
+        assert_eq!(found, vec![false, false, true, true, true, false, true, true, false]);
+    }
+
+    #[test]
+    fn a_later_occurrence_on_word_boundaries_is_enough() {
+        assert_eq!(found_patterns("tools and tool use", ["tool"].into_iter()), vec![true]);
+        assert_eq!(found_patterns("tools and toolkits", ["tool"].into_iter()), vec![false]);
     }
 }

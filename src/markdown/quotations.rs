@@ -7,7 +7,7 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::{Scheme, Spanned, reference_scheme};
 use crate::model::Kind;
-use crate::verbatim::quotations;
+use crate::verbatim::{may_hold_marks, quotations};
 
 /// A span of Markdown in quotation marks, marks included, and what it encloses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +27,8 @@ pub(super) enum Quoted {
     Words(String),
 }
 
-/// Every outermost quotation in the blocks of `events` (parsed from `text`).
-pub(super) fn quoted_spans(text: &str, events: &[Spanned<'_>]) -> Vec<QuotedSpan> {
+/// Every outermost quotation in the blocks of `events` (parsed from `markdown`).
+pub(super) fn quoted_spans(markdown: &str, events: &[Spanned<'_>]) -> Vec<QuotedSpan> {
     let mut found = Vec::new();
     let mut run = Run::default();
     let mut images = 0usize;
@@ -41,95 +41,126 @@ pub(super) fn quoted_spans(text: &str, events: &[Spanned<'_>]) -> Vec<QuotedSpan
             Event::Start(Tag::CodeBlock(_)) => code_blocks += 1,
             Event::End(TagEnd::CodeBlock) => code_blocks = code_blocks.saturating_sub(1),
             _ if code_blocks > 0 => {}
-            Event::Text(t) | Event::InlineMath(t) => run.push(text, t, range),
+            Event::Text(t) | Event::InlineMath(t) => run.push(t, range),
             Event::Code(code) => {
-                let start = run.text.len();
-                run.push(text, code, range);
-                run.code.push(start..run.text.len());
+                let start = run.len;
+                run.push(code, range);
+                run.code.push(start..run.len);
             }
-            Event::SoftBreak | Event::HardBreak => run.push(text, " ", range),
-            Event::Start(Tag::Link { dest_url, .. }) => run.open.push((run.text.len(), Some(dest_url.to_string()))),
+            Event::SoftBreak | Event::HardBreak => run.push(" ", range),
+            Event::Start(Tag::Link { dest_url, .. }) => run.open.push((run.len, Some(dest_url))),
             Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Superscript | Tag::Subscript) => {
-                run.open.push((run.text.len(), None));
+                run.open.push((run.len, None));
             }
             Event::End(TagEnd::Link) => run.close(true),
             Event::End(TagEnd::Emphasis | TagEnd::Strong) => run.close(false),
             Event::End(TagEnd::Strikethrough | TagEnd::Superscript | TagEnd::Subscript) => {
                 run.open.pop();
             }
-            Event::Start(_) | Event::End(_) => found.extend(std::mem::take(&mut run).quoted_spans()),
+            Event::Start(_) | Event::End(_) => found.extend(std::mem::take(&mut run).quoted_spans(markdown)),
             _ => {}
         }
     }
-    found.extend(run.quoted_spans());
+    found.extend(run.quoted_spans(markdown));
     found
 }
 
-/// The inline text of one block.
+/// The inline text of one block, as the pieces of the events it is made of: joined into one
+/// string only when some piece may hold a quotation mark (most blocks hold none).
 #[derive(Debug, Default)]
-struct Run {
-    text: String,
-    /// For each byte of `text`: its offset in the Markdown.
-    at: Vec<usize>,
-    /// Ranges of `text` that are code: no quotation marks there.
+struct Run<'e> {
+    /// Each piece with where it starts in the joined text and in the Markdown.
+    pieces: Vec<(&'e str, usize, Range<usize>)>,
+    /// The length of the joined text.
+    len: usize,
+    has_marks: bool,
+    /// Ranges of the joined text that are code: no quotation marks there.
     code: Vec<Range<usize>>,
-    links: Vec<(Range<usize>, String)>,
+    links: Vec<(Range<usize>, &'e str)>,
     emphasis: Vec<Range<usize>>,
-    /// Open links (with their destination) and emphasis: where they start in `text`.
-    open: Vec<(usize, Option<String>)>,
+    /// Open links (with their destination) and emphasis: where they start in the joined text.
+    open: Vec<(usize, Option<&'e str>)>,
 }
 
-impl Run {
-    /// Appends the text of an event at `range`: byte for byte where it is written as is, otherwise
-    /// (an entity, an escape, a typographic quote made from a straight one) all at its start.
-    fn push(&mut self, markdown: &str, text: &str, range: &Range<usize>) {
-        let verbatim = markdown.get(range.clone()) == Some(text);
-        self.at.extend((0..text.len()).map(|i| if verbatim { range.start + i } else { range.start }));
-        self.text.push_str(text);
+/// The joined text of a run, and where each of its bytes lies in the Markdown.
+struct Joined {
+    text: String,
+    /// Start in `text`, start in the Markdown, and whether the piece is written there byte for
+    /// byte (not an entity, an escape, or a typographic quote made from a straight one).
+    pieces: Vec<(usize, usize, bool)>,
+}
+
+impl Joined {
+    /// The offset in the Markdown of byte `at` of the text.
+    fn offset(&self, at: usize) -> usize {
+        let piece = self.pieces.partition_point(|&(start, _, _)| start <= at).saturating_sub(1);
+        match self.pieces.get(piece) {
+            Some(&(start, markdown, true)) => markdown + (at - start),
+            Some(&(_, markdown, false)) => markdown,
+            None => 0,
+        }
+    }
+}
+
+impl<'e> Run<'e> {
+    fn push(&mut self, text: &'e str, range: &Range<usize>) {
+        self.pieces.push((text, self.len, range.clone()));
+        self.len += text.len();
+        self.has_marks = self.has_marks || may_hold_marks(text);
     }
 
     fn close(&mut self, link: bool) {
         match self.open.pop() {
-            Some((start, Some(dest))) if link => self.links.push((start..self.text.len(), dest)),
-            Some((start, None)) if !link => self.emphasis.push(start..self.text.len()),
+            Some((start, Some(dest))) if link => self.links.push((start..self.len, dest)),
+            Some((start, None)) if !link => self.emphasis.push(start..self.len),
             _ => {}
         }
     }
 
-    fn quoted_spans(self) -> Vec<QuotedSpan> {
-        if !self.text.contains(['"', '\'', '“', '”', '‘', '’', '„', '«', '»']) {
+    fn join(&self, markdown: &str) -> Joined {
+        let mut text = String::with_capacity(self.len);
+        let mut pieces = Vec::with_capacity(self.pieces.len());
+        for (piece, start, range) in &self.pieces {
+            pieces.push((*start, range.start, markdown.get(range.clone()) == Some(*piece)));
+            text.push_str(piece);
+        }
+        Joined { text, pieces }
+    }
+
+    fn quoted_spans(self, markdown: &str) -> Vec<QuotedSpan> {
+        if !self.has_marks {
             return Vec::new();
         }
+        let joined = self.join(markdown);
         let in_code = |at: usize| self.code.iter().any(|code| code.contains(&at));
-        quotations(&self.text, &in_code)
+        quotations(&joined.text, &in_code)
             .into_iter()
             .filter_map(|quotation| {
-                let inner = trimmed(&self.text, quotation.inner.clone());
+                let inner = trimmed(&joined.text, quotation.inner.clone());
                 if inner.is_empty() {
                     return None;
                 }
-                let end = self.at.get(quotation.outer.end - 1).map_or(0, |&at| at + 1);
-                let span = self.at.get(quotation.outer.start).copied().unwrap_or(0)..end;
-                Some(QuotedSpan { span, content: self.content(inner) })
+                let span = joined.offset(quotation.outer.start)..joined.offset(quotation.outer.end - 1) + 1;
+                Some(QuotedSpan { span, content: self.content(&joined.text, inner) })
             })
             .collect()
     }
 
-    fn content(&self, inner: Range<usize>) -> Quoted {
+    fn content(&self, text: &str, inner: Range<usize>) -> Quoted {
         // `“[words](quote:id),”`: punctuation after the link may sit inside the marks.
         let without_punctuation =
-            inner.start..inner.start + self.text[inner.clone()].trim_end_matches([',', '.', ';', ':', '!', '?']).len();
+            inner.start..inner.start + text[inner.clone()].trim_end_matches([',', '.', ';', ':', '!', '?']).len();
         for (range, dest) in &self.links {
             if (*range == inner || *range == without_punctuation)
                 && let Some(Scheme::Record(Kind::Quote, id)) = reference_scheme(dest)
             {
-                return Quoted::QuoteLink { id: id.to_string(), words: self.text[range.clone()].to_string() };
+                return Quoted::QuoteLink { id: id.to_string(), words: text[range.clone()].to_string() };
             }
         }
         if self.emphasis.iter().any(|range| *range == inner || *range == without_punctuation) {
             return Quoted::Title;
         }
-        Quoted::Words(self.text[inner].to_string())
+        Quoted::Words(text[inner].to_string())
     }
 }
 

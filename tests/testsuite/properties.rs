@@ -28,6 +28,15 @@ fn markdown() -> impl Strategy<Value = String> {
         Just("<div>".to_string()),
         Just("\u{0}".to_string()),
         Just("é😀\u{301}".to_string()),
+        Just("“".to_string()),
+        Just("”".to_string()),
+        Just("\"".to_string()),
+        Just("'".to_string()),
+        Just("‘a’".to_string()),
+        Just("&ldquo;".to_string()),
+        Just("“[not too worried](quote:not-worried)”".to_string()),
+        Just("\"*A Title*\"".to_string()),
+        Just("“becoming reasonable”".to_string()),
         "[ -~\n]{0,20}",
         any::<String>(),
     ];
@@ -52,6 +61,7 @@ fn toml_like() -> impl Strategy<Value = String> {
         Just("note = \"see [^n]\\n\\n[^n]: n [x](person:zz)\"\n".to_string()),
         Just("related = [\"quote:x\", \"bad\"]\n".to_string()),
         Just("date = 2025-13-40\n".to_string()),
+        Just("summary = \"a \\\"b\\\" \\u201Cc\\u201D\"\n".to_string()),
         Just("\"\"\"\n".to_string()),
         Just("[table\n".to_string()),
         "[ -~\n]{0,24}",
@@ -60,7 +70,9 @@ fn toml_like() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 0..12).prop_map(|pieces| pieces.concat())
 }
 
-/// Every diagnostic names a file the build read, and its span lies inside that file.
+/// Every diagnostic names a file the build read, and its span lies inside that file; a warning
+/// about words in quotation marks underlines text that opens with a quotation mark (or with the
+/// entity or escape that writes one).
 fn assert_diagnostics_point_inside(outcome: &Outcome) -> Result<(), TestCaseError> {
     for diagnostic in &outcome.diagnostics {
         if let Some(span) = &diagnostic.span {
@@ -73,6 +85,13 @@ fn assert_diagnostics_point_inside(outcome: &Outcome) -> Result<(), TestCaseErro
                 span,
                 len,
                 diagnostic.message
+            );
+            let quotation = diagnostic.message.starts_with("words in quotation marks")
+                || diagnostic.message.starts_with("these quoted words");
+            let underlined = text.and_then(|text| text.get(span.clone())).unwrap_or("");
+            prop_assert!(
+                !quotation || underlined.starts_with(['"', '\'', '“', '‘', '„', '«', '&', '\\']),
+                "a quotation warning underlines `{underlined}`"
             );
         }
     }
