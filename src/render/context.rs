@@ -323,7 +323,11 @@ impl<'a> Views<'a> {
             _ => &[],
         };
         let records = self.sorted_records(kind);
-        ways.iter().map(|(title, by)| self.grouping(title, *by, &records)).collect()
+        // A way of grouping that puts every record under "Unspecified" tells the reader nothing.
+        ways.iter()
+            .map(|(title, by)| self.grouping(title, *by, &records))
+            .filter(|grouping| !matches!(grouping.groups.as_slice(), [only] if only.title == UNSPECIFIED))
+            .collect()
     }
 
     fn grouping(&self, title: &str, by: GroupBy, records: &[&Record]) -> Grouping {

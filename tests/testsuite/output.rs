@@ -176,3 +176,16 @@ fn the_not_found_page_links_from_the_base_url_path() {
     assert!(page.contains("href=\"/fixture/index.html\""), "{page}");
     assert!(page.contains("/fixture/briefing."), "stylesheet from the base path");
 }
+
+#[test]
+fn a_grouping_that_says_nothing_is_left_out_of_a_kind_index() {
+    let site = TestSite::base();
+    site.build_ok();
+    assert!(site.page("controversies/index.html").contains("By status"));
+    let records = std::fs::read_to_string(site.root().join("content/records.toml")).expect("records");
+    site.write("content/records.toml", &records.replace("status = \"open\"\n", ""));
+    site.build_ok();
+    let index = site.page("controversies/index.html");
+    assert!(!index.contains("By status"), "every controversy would be under “Unspecified”");
+    assert!(index.contains("By party"));
+}
