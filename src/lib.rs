@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod format;
 pub mod load;
 pub mod markdown;
 pub mod model;

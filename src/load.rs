@@ -17,7 +17,7 @@ mod text_map;
 pub use text_map::TextMap;
 
 use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean, suggestion};
-use crate::model::{Config, FrontMatter, Kind, Record, RecordData, RecordKey, is_language_tag};
+use crate::format::{Config, FrontMatter, Kind, Record, RecordData, RecordKey, is_language_tag};
 
 /// Everything read from a site folder, parsed but not yet cross-checked.
 #[derive(Debug, Default)]
