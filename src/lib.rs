@@ -18,12 +18,14 @@ pub mod render;
 pub mod routes;
 pub mod verbatim;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use diagnostics::{Diagnostic, SourceMap};
+pub use load::Inputs;
 use model::ModelOptions;
-use output::OutputFile;
+use output::{OutputFile, Sink as _};
 
 /// What to build and where.
 #[derive(Debug, Clone)]
@@ -52,10 +54,13 @@ impl BuildOptions {
     }
 }
 
-/// What was rendered: counts, and (for `render_site`, not `build`) every file, sorted by path.
+/// What was rendered: counts, every output's content hash by path, and (for `render_site` and
+/// `render_inputs`, not `build`) every file, sorted by path.
 #[derive(Debug, Default)]
 pub struct RenderedSite {
     pub files: Vec<OutputFile>,
+    /// Every output path with the hash of its bytes: what changed between two builds.
+    pub outputs: BTreeMap<String, blake3::Hash>,
     /// HTML pages among `files`.
     pub pages: usize,
     pub records: usize,
@@ -99,10 +104,15 @@ impl Outcome {
     }
 }
 
-/// Runs every stage but writing: load, model, markdown, render, keeping the files in memory.
+/// Reads the site and runs every stage but writing, keeping the files in memory.
 pub fn render_site(options: &BuildOptions) -> Outcome {
+    render_inputs(&Inputs::read(&options.root), options)
+}
+
+/// Runs every stage but writing on inputs already in memory, keeping the files in memory.
+pub fn render_inputs(inputs: &Inputs, options: &BuildOptions) -> Outcome {
     let sink = output::MemorySink::default();
-    let mut outcome = run(options, &sink);
+    let mut outcome = compile(inputs, options, &sink);
     if options.strict {
         outcome.fail_on_warnings();
     }
@@ -133,7 +143,8 @@ pub fn build(options: &BuildOptions) -> Outcome {
             };
         }
     };
-    let mut outcome = run(options, &staging);
+    let inputs = Inputs::read(&options.root);
+    let mut outcome = compile(&inputs, options, &staging);
     outcome.diagnostics.splice(0..0, notes);
     if options.strict {
         outcome.fail_on_warnings();
@@ -152,11 +163,14 @@ pub fn build(options: &BuildOptions) -> Outcome {
     outcome
 }
 
-/// The pipeline: every stage adds diagnostics; files go to `sink` only when nothing failed before render.
-fn run(options: &BuildOptions, sink: &dyn output::Sink) -> Outcome {
+/// The pipeline, a pure function of `inputs` and `options`: every stage adds diagnostics; files go
+/// to `sink` only when nothing failed before render, and their hashes into the outcome.
+pub fn compile(inputs: &Inputs, options: &BuildOptions, sink: &dyn output::Sink) -> Outcome {
     let started = Instant::now();
     let timings = Timings::from_env();
-    let mut loaded = load::load_site(&options.root);
+    let sink = output::Hashing::new(sink);
+    let sink = &sink;
+    let mut loaded = load::load_site(inputs);
     timings.mark("load");
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let mut sources = std::mem::take(&mut loaded.sources);
@@ -188,7 +202,8 @@ fn run(options: &BuildOptions, sink: &dyn output::Sink) -> Outcome {
                 }
             }
             timings.mark("render+write");
-            rendered = Some(RenderedSite { files: Vec::new(), pages, records: site.records.len() });
+            rendered =
+                Some(RenderedSite { files: Vec::new(), outputs: sink.hashes(), pages, records: site.records.len() });
         }
     }
     let failed = diagnostics.iter().any(Diagnostic::is_error);

@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -11,9 +10,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
-use walkdir::WalkDir;
-
+mod inputs;
 mod text_map;
+pub use inputs::{FOLDERS, InputFile, Inputs, Refused, SOURCE_FILE_LIMIT, is_ignored};
 pub use text_map::TextMap;
 
 use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean, suggestion};
@@ -70,70 +69,43 @@ pub struct StaticFile {
     pub file: PathBuf,
 }
 
-/// Reads and parses the site at `root`. Problems become diagnostics; loading never stops early.
-pub fn load_site(root: &Path) -> LoadedSite {
-    let mut site = LoadedSite { root: root.to_path_buf(), ..LoadedSite::default() };
-    load_config(&mut site);
-    let content = root.join("content");
-    if content.is_dir() {
-        for path in walk_files(&content, &mut site.diagnostics) {
+/// Parses the site's inputs (see `Inputs::read`). Problems become diagnostics; loading never
+/// stops early. Pure: everything it reads is in `inputs`.
+pub fn load_site(inputs: &Inputs) -> LoadedSite {
+    let mut site = LoadedSite { root: inputs.root().to_path_buf(), ..LoadedSite::default() };
+    site.diagnostics.extend(inputs.problems());
+    load_config(&mut site, inputs);
+    let content = Path::new("content");
+    if inputs.is_dir(content) {
+        for (path, file) in inputs.files_under(content) {
             match path.extension().and_then(|e| e.to_str()) {
-                Some("md") => load_page(&mut site, &content, &path),
-                Some("toml") => load_record_file(&mut site, &path),
+                Some("md") => load_page(&mut site, path, file),
+                Some("toml") => load_record_file(&mut site, path, file),
                 _ => {}
             }
         }
     } else {
         site.diagnostics.push(
-            Diagnostic::error(root.join("content"), None, "the site has no `content/` folder")
+            Diagnostic::error("content", None, "the site has no `content/` folder")
                 .with_help("create `content/_index.md` (run `briefing init DIR` for a starting point)"),
         );
     }
-    load_source_files(&mut site);
-    load_templates(&mut site);
-    load_statics(&mut site);
+    load_source_files(&mut site, inputs);
+    load_templates(&mut site, inputs);
+    load_statics(&mut site, inputs);
     site
 }
 
-/// Files under `dir`, sorted, skipping hidden files and editor leftovers.
-fn walk_files(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let walker = WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_ignored(entry.file_name()));
-    for entry in walker {
-        match entry {
-            Ok(entry) if entry.file_type().is_file() => files.push(entry.into_path()),
-            Ok(_) => {}
-            Err(err) => {
-                let path = err.path().unwrap_or(dir).to_path_buf();
-                diagnostics.push(Diagnostic::error(path, None, format!("cannot read: {err}")));
-            }
-        }
-    }
-    files
-}
-
-fn is_ignored(name: &std::ffi::OsStr) -> bool {
-    let name = name.to_string_lossy();
-    name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp")
-}
-
-/// The path as shown to users: relative to the site root when it is inside it.
-fn display_path(site: &LoadedSite, path: &Path) -> PathBuf {
-    path.strip_prefix(&site.root).unwrap_or(path).to_path_buf()
-}
-
-fn read_text(site: &mut LoadedSite, path: &Path) -> Option<(PathBuf, String)> {
-    let shown = display_path(site, path);
-    match std::fs::read(path).map(String::from_utf8) {
-        Ok(Ok(text)) => {
+/// A file's text, recorded for diagnostics; an invalid UTF-8 file is an error at its first bad byte.
+fn read_text(site: &mut LoadedSite, path: &Path, file: &InputFile) -> Option<(PathBuf, String)> {
+    let shown = path.to_path_buf();
+    match String::from_utf8(file.bytes.to_vec()) {
+        Ok(text) => {
             let text = replace_nul(text, &shown, &mut site.diagnostics);
             site.sources.insert(shown.clone(), text.as_str());
             Some((shown, text))
         }
-        Ok(Err(err)) => {
+        Err(err) => {
             let at = err.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
             site.sources.insert(shown.clone(), text.as_str());
@@ -142,10 +114,6 @@ fn read_text(site: &mut LoadedSite, path: &Path) -> Option<(PathBuf, String)> {
                     .with_label("invalid byte")
                     .with_help("save the file as UTF-8 (most editors have an “encoding” option)"),
             );
-            None
-        }
-        Err(err) => {
-            site.diagnostics.push(Diagnostic::error(shown, None, format!("cannot read this file: {err}")));
             None
         }
     }
@@ -169,16 +137,16 @@ fn replace_nul(text: String, file: &Path, diagnostics: &mut Vec<Diagnostic>) -> 
     text.replace('\0', "\u{FFFD}")
 }
 
-fn load_config(site: &mut LoadedSite) {
-    let path = site.root.join("site.toml");
-    if !path.is_file() {
+fn load_config(site: &mut LoadedSite, inputs: &Inputs) {
+    let path = Path::new("site.toml");
+    let Some(input) = inputs.get(path) else {
         site.diagnostics.push(
             Diagnostic::error("site.toml", None, "the site has no `site.toml`")
                 .with_help("create it with at least `title = \"…\"` and `base_url = \"https://…/\"`"),
         );
         return;
-    }
-    let Some((file, text)) = read_text(site, &path) else { return };
+    };
+    let Some((file, text)) = read_text(site, path, input) else { return };
     site.config = parse_toml::<Config>(&file, &text, 0, &mut site.diagnostics);
     if let Some(config) = &site.config {
         check_config(&file, config, &mut site.diagnostics);
@@ -468,8 +436,8 @@ pub fn split_front_matter(text: &str) -> Result<(&str, usize, usize), Diagnostic
         .with_help("add a line containing only `+++` after the front matter"))
 }
 
-fn load_page(site: &mut LoadedSite, content: &Path, path: &Path) {
-    let Some((file, text)) = read_text(site, path) else { return };
+fn load_page(site: &mut LoadedSite, path: &Path, input: &InputFile) {
+    let Some((file, text)) = read_text(site, path, input) else { return };
     let (front_text, front_offset, body_offset) = match split_front_matter(&text) {
         Ok(parts) => parts,
         Err(mut diagnostic) => {
@@ -481,17 +449,16 @@ fn load_page(site: &mut LoadedSite, content: &Path, path: &Path) {
     let Some(front) = parse_toml::<FrontMatter>(&file, front_text, front_offset, &mut site.diagnostics) else {
         return;
     };
-    let rel = path.strip_prefix(content).unwrap_or(path).to_path_buf();
+    let rel = path.strip_prefix("content").unwrap_or(path).to_path_buf();
     site.pages.push(PageSource { file, rel, front, front_offset, body: text[body_offset..].to_string(), body_offset });
 }
 
 /// Parses a records file: every top-level key must be a record kind holding an array of tables;
 /// each table is deserialized on its own so one bad record does not hide the others.
-fn load_record_file(site: &mut LoadedSite, path: &Path) {
-    let shown = display_path(site, path);
-    let Some((file, text)) = read_text(site, path) else {
+fn load_record_file(site: &mut LoadedSite, path: &Path, input: &InputFile) {
+    let Some((file, text)) = read_text(site, path, input) else {
         // Still keep quiet about references to the records this file declares.
-        let declared = site.sources.get(&shown).map(declared_record_keys).unwrap_or_default();
+        let declared = site.sources.get(path).map(declared_record_keys).unwrap_or_default();
         site.broken_records.extend(declared);
         return;
     };
@@ -622,19 +589,17 @@ fn deserialize_record(
 
 /// The most a source's local copy may hold: far more than an article, and a bound on what a
 /// build reads (documented in docs/FORMAT.md).
-pub const SOURCE_FILE_LIMIT: u64 = 16 * 1024 * 1024;
-
-/// Reads the local copy of every source that names a `file`: only regular files inside the site
-/// folder (after following symbolic links), at most `SOURCE_FILE_LIMIT` bytes, valid UTF-8.
-/// Anything else is an error at the `file` value. A path named by several sources is read once.
-fn load_source_files(site: &mut LoadedSite) {
-    let root = std::fs::canonicalize(&site.root).unwrap_or_else(|_| site.root.clone());
+/// Finds the local copy of every source that names a `file`: a regular file in `sources/` (after
+/// following symbolic links that stay inside the site), at most `SOURCE_FILE_LIMIT` bytes, valid
+/// UTF-8. Anything else is an error at the `file` value. A path named by several sources is
+/// decoded once.
+fn load_source_files(site: &mut LoadedSite, inputs: &Inputs) {
     let mut read: BTreeMap<String, Result<String, SourceFileProblem>> = BTreeMap::new();
     for record in &site.records {
         let RecordData::Source(source) = &record.data else { continue };
         let Some(file) = &source.file else { continue };
         let written = file.get_ref();
-        let result = read.entry(written.clone()).or_insert_with(|| read_source_file(&root, written));
+        let result = read.entry(written.clone()).or_insert_with(|| read_source_file(inputs, written));
         if let Err(problem) = result {
             site.diagnostics.push(problem.diagnostic(&record.file, file));
         }
@@ -650,7 +615,8 @@ enum SourceFileProblem {
     OutsideRoot,
     ThroughLink,
     Missing { suggestion: Option<String> },
-    Unreadable(std::io::Error),
+    NotInSources,
+    Unreadable(String),
     Folder,
     NotRegular,
     TooLarge(u64),
@@ -680,6 +646,11 @@ impl SourceFileProblem {
                 format!("source file `{written}` does not exist"),
                 "no such file",
                 suggestion.clone().unwrap_or_else(|| inside.to_string()),
+            ),
+            Self::NotInSources => (
+                format!("source file `{written}` is not in the `sources/` folder"),
+                "not in sources/",
+                "briefing reads source files from `sources/`: move the file there and name it `sources/…`".to_string(),
             ),
             Self::Unreadable(err) => (
                 format!("cannot read source file `{written}`: {err}"),
@@ -724,9 +695,9 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-/// Reads one source file named `written` (relative to `root`, which is canonical), refusing
-/// anything outside the site, anything but a regular file, and more than `SOURCE_FILE_LIMIT` bytes.
-fn read_source_file(root: &Path, written: &str) -> Result<String, SourceFileProblem> {
+/// Finds the source file named `written` (relative to the site root) in `inputs`, refusing
+/// anything outside `sources/`, anything but a regular file, and more than `SOURCE_FILE_LIMIT` bytes.
+fn read_source_file(inputs: &Inputs, written: &str) -> Result<String, SourceFileProblem> {
     let path = Path::new(written);
     if written.trim().is_empty() {
         return Err(SourceFileProblem::Empty);
@@ -737,34 +708,26 @@ fn read_source_file(root: &Path, written: &str) -> Result<String, SourceFileProb
     if escapes_upward(path) {
         return Err(SourceFileProblem::OutsideRoot);
     }
-    let joined = root.join(path);
-    let canonical = std::fs::canonicalize(&joined).map_err(|err| match err.kind() {
-        std::io::ErrorKind::NotFound => SourceFileProblem::Missing { suggestion: sibling_suggestion(root, written) },
-        _ => SourceFileProblem::Unreadable(err),
-    })?;
-    if !canonical.starts_with(root) {
-        return Err(SourceFileProblem::ThroughLink);
+    let path = normalize_path(path);
+    if let Some(file) = inputs.get(&path) {
+        return String::from_utf8(file.bytes.to_vec())
+            .map_err(|err| SourceFileProblem::NotUtf8 { at: err.utf8_error().valid_up_to() });
     }
-    // Checked before opening: opening a FIFO for reading would wait for a writer forever.
-    let metadata = std::fs::metadata(&canonical).map_err(SourceFileProblem::Unreadable)?;
-    if metadata.is_dir() {
+    if let Some(refused) = inputs.refused(&path) {
+        return Err(match refused {
+            Refused::ThroughLink => SourceFileProblem::ThroughLink,
+            Refused::NotRegular => SourceFileProblem::NotRegular,
+            Refused::TooLarge(size) => SourceFileProblem::TooLarge(*size),
+            Refused::Unreadable(err) => SourceFileProblem::Unreadable(err.clone()),
+        });
+    }
+    if inputs.is_dir(&path) {
         return Err(SourceFileProblem::Folder);
     }
-    if !metadata.is_file() {
-        return Err(SourceFileProblem::NotRegular);
+    if !path.starts_with("sources") {
+        return Err(SourceFileProblem::NotInSources);
     }
-    if metadata.len() > SOURCE_FILE_LIMIT {
-        return Err(SourceFileProblem::TooLarge(metadata.len()));
-    }
-    // The limit holds while reading too, should the file grow after the check.
-    let mut bytes = Vec::new();
-    std::fs::File::open(&canonical)
-        .and_then(|file| file.take(SOURCE_FILE_LIMIT + 1).read_to_end(&mut bytes))
-        .map_err(SourceFileProblem::Unreadable)?;
-    if bytes.len() as u64 > SOURCE_FILE_LIMIT {
-        return Err(SourceFileProblem::TooLarge(bytes.len() as u64));
-    }
-    String::from_utf8(bytes).map_err(|err| SourceFileProblem::NotUtf8 { at: err.utf8_error().valid_up_to() })
+    Err(SourceFileProblem::Missing { suggestion: sibling_suggestion(inputs, &path) })
 }
 
 /// Whether a relative path climbs above its starting folder with `..` (`a/../../b` does).
@@ -782,44 +745,27 @@ fn escapes_upward(path: &Path) -> bool {
 }
 
 /// "did you mean `sources/article.txt`?" when a file beside the one named has a close name.
-fn sibling_suggestion(root: &Path, written: &str) -> Option<String> {
-    let (dir, _) = written.rsplit_once('/').unwrap_or(("", written));
-    let dir_path = std::fs::canonicalize(root.join(dir)).ok().filter(|path| path.starts_with(root))?;
-    let entries = std::fs::read_dir(dir_path).ok()?;
-    let siblings: Vec<String> = entries
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .map(|name| if dir.is_empty() { name } else { format!("{dir}/{name}") })
-        .collect();
-    suggestion(written, siblings.iter().map(String::as_str))
+fn sibling_suggestion(inputs: &Inputs, path: &Path) -> Option<String> {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let siblings: Vec<String> = inputs.entries_of(dir).iter().map(|p| slash_path(p)).collect();
+    suggestion(&slash_path(path), siblings.iter().map(String::as_str))
 }
 
-fn load_templates(site: &mut LoadedSite) {
-    let dir = site.root.join("templates");
-    if !dir.is_dir() {
-        return;
-    }
-    for path in walk_files(&dir, &mut site.diagnostics) {
-        let name = slash_path(path.strip_prefix(&dir).unwrap_or(&path));
-        if let Some((file, text)) = read_text(site, &path) {
+fn load_templates(site: &mut LoadedSite, inputs: &Inputs) {
+    let dir = Path::new("templates");
+    for (path, input) in inputs.files_under(dir) {
+        let name = slash_path(path.strip_prefix(dir).unwrap_or(path));
+        if let Some((file, text)) = read_text(site, path, input) {
             site.templates.push(TemplateFile { name, file, text });
         }
     }
 }
 
-fn load_statics(site: &mut LoadedSite) {
-    let dir = site.root.join("static");
-    if !dir.is_dir() {
-        return;
-    }
-    for path in walk_files(&dir, &mut site.diagnostics) {
-        let name = slash_path(path.strip_prefix(&dir).unwrap_or(&path));
-        match std::fs::read(&path) {
-            Ok(bytes) => site.statics.push(StaticFile { name, bytes, file: display_path(site, &path) }),
-            Err(err) => {
-                let shown = display_path(site, &path);
-                site.diagnostics.push(Diagnostic::error(shown, None, format!("cannot read this file: {err}")));
-            }
-        }
+fn load_statics(site: &mut LoadedSite, inputs: &Inputs) {
+    let dir = Path::new("static");
+    for (path, input) in inputs.files_under(dir) {
+        let name = slash_path(path.strip_prefix(dir).unwrap_or(path));
+        site.statics.push(StaticFile { name, bytes: input.bytes.to_vec(), file: path.to_path_buf() });
     }
 }
 

@@ -58,6 +58,33 @@ pub trait Sink: Sync {
     fn put(&self, file: OutputFile) -> Result<(), Diagnostic>;
 }
 
+/// Passes files on to another sink, noting the hash of each one's bytes by path.
+pub struct Hashing<'s> {
+    inner: &'s dyn Sink,
+    hashes: Mutex<BTreeMap<String, blake3::Hash>>,
+}
+
+impl<'s> Hashing<'s> {
+    pub fn new(inner: &'s dyn Sink) -> Self {
+        Self { inner, hashes: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// Every path put so far with its hash.
+    pub fn hashes(&self) -> BTreeMap<String, blake3::Hash> {
+        self.hashes.lock().map(|hashes| hashes.clone()).unwrap_or_default()
+    }
+}
+
+impl Sink for Hashing<'_> {
+    fn put(&self, file: OutputFile) -> Result<(), Diagnostic> {
+        let hash = blake3::hash(&file.bytes);
+        if let Ok(mut hashes) = self.hashes.lock() {
+            hashes.insert(file.path.clone(), hash);
+        }
+        self.inner.put(file)
+    }
+}
+
 /// Keeps files in memory (for `check`, tests, and anything that inspects the output).
 #[derive(Debug, Default)]
 pub struct MemorySink(Mutex<Vec<OutputFile>>);

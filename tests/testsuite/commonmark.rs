@@ -72,7 +72,7 @@ fn heading(line: &str) -> Option<&str> {
 
 /// The base fixture's model: records and pages the pass resolves references against.
 fn fixture_site() -> Site {
-    let mut loaded = briefing::load::load_site(&fixtures().join("base"));
+    let mut loaded = briefing::load::load_site(&briefing::Inputs::read(&fixtures().join("base")));
     let sources = std::mem::take(&mut loaded.sources);
     let mut diagnostics = Vec::new();
     let options = ModelOptions { include_drafts: false, base_url: None };

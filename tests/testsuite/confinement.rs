@@ -1,6 +1,7 @@
 //! A source's local copy (`file = "…"`) is read only when it is a regular file inside the site
 //! folder, within the size limit: symbolic links out of the site, FIFOs and devices are refused at
-//! the `file` value, and the build finishes instead of hanging or reading without end.
+//! the `file` value, and the build finishes instead of hanging or reading without end. A symbolic
+//! link anywhere in the site's folders that leads outside the site is not read.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -123,4 +124,23 @@ fn a_file_at_the_size_limit_is_read() {
     std::fs::write(site.root().join("sources/big.txt"), text).expect("write");
     let outcome = build_within_deadline(&site);
     assert!(outcome.site.is_some(), "{:#?}", error_lines(&outcome));
+}
+
+#[test]
+fn a_link_in_static_or_content_leading_outside_the_site_is_refused() {
+    let outside = tempfile::tempdir().expect("temp dir");
+    std::fs::write(outside.path().join("secret.txt"), "secret").expect("write");
+    let site = TestSite::base();
+    std::fs::create_dir_all(site.root().join("static")).expect("mkdir");
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), site.root().join("static/secret.txt")).expect("link");
+    std::os::unix::fs::symlink(outside.path(), site.root().join("content/elsewhere")).expect("link");
+    let outcome = site.build();
+    assert_eq!(
+        error_lines(&outcome),
+        [
+            "content/elsewhere: error: this symbolic link leads outside the site folder; it was not read",
+            "static/secret.txt: error: this symbolic link leads outside the site folder; it was not read",
+        ]
+    );
+    assert!(!site.output().join("secret.txt").exists());
 }

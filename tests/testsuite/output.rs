@@ -189,3 +189,33 @@ fn a_grouping_that_says_nothing_is_left_out_of_a_kind_index() {
     assert!(!index.contains("By status"), "every controversy would be under “Unspecified”");
     assert!(index.contains("By party"));
 }
+
+/// `compile` is pure: a site held only in memory, under a root that does not exist on disk,
+/// renders to exactly what the same files on disk render to.
+#[test]
+fn a_site_in_memory_renders_like_the_same_files_on_disk() {
+    let site = TestSite::base();
+    let on_disk = briefing::render_site(&site.options());
+    let read = briefing::Inputs::read(site.root());
+    let nowhere = std::path::Path::new("/nonexistent/briefing-site");
+    let mut in_memory = briefing::Inputs::empty(nowhere);
+    for (path, file) in read.iter() {
+        in_memory.insert(path, file.bytes.clone());
+    }
+    let mut options = site.options();
+    options.root = nowhere.to_path_buf();
+    let from_memory = briefing::render_inputs(&in_memory, &options);
+    let files = |outcome: &briefing::Outcome| {
+        outcome
+            .site
+            .as_ref()
+            .expect("built")
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.bytes.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(files(&on_disk), files(&from_memory));
+    assert_eq!(on_disk.site.as_ref().map(|s| s.outputs.clone()), from_memory.site.as_ref().map(|s| s.outputs.clone()));
+    assert!(from_memory.site.as_ref().is_some_and(|s| s.outputs.len() == s.files.len()));
+}
