@@ -111,8 +111,13 @@ pub fn render_site(options: &BuildOptions) -> Outcome {
 
 /// Runs every stage but writing on inputs already in memory, keeping the files in memory.
 pub fn render_inputs(inputs: &Inputs, options: &BuildOptions) -> Outcome {
+    render_cached(inputs, options, &mut Cache::default())
+}
+
+/// `render_inputs`, reusing and refreshing what `cache` kept from the previous build (`serve`).
+pub fn render_cached(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache) -> Outcome {
     let sink = output::MemorySink::default();
-    let mut outcome = compile(inputs, options, &sink);
+    let mut outcome = compile(inputs, options, cache, &sink);
     if options.strict {
         outcome.fail_on_warnings();
     }
@@ -144,7 +149,7 @@ pub fn build(options: &BuildOptions) -> Outcome {
         }
     };
     let inputs = Inputs::read(&options.root);
-    let mut outcome = compile(&inputs, options, &staging);
+    let mut outcome = compile(&inputs, options, &mut Cache::default(), &staging);
     outcome.diagnostics.splice(0..0, notes);
     if options.strict {
         outcome.fail_on_warnings();
@@ -163,9 +168,17 @@ pub fn build(options: &BuildOptions) -> Outcome {
     outcome
 }
 
-/// The pipeline, a pure function of `inputs` and `options`: every stage adds diagnostics; files go
-/// to `sink` only when nothing failed before render, and their hashes into the outcome.
-pub fn compile(inputs: &Inputs, options: &BuildOptions, sink: &dyn output::Sink) -> Outcome {
+/// What one build keeps for the next, so that `serve` redoes only what an edit changed: each
+/// unit is keyed by the hash of everything it reads, so a hit is the same as redoing it.
+#[derive(Debug, Default)]
+pub struct Cache {
+    pub markdown: markdown::site::MarkdownCache,
+}
+
+/// The pipeline, a pure function of `inputs` and `options` (`cache` only saves work): every stage
+/// adds diagnostics; files go to `sink` only when nothing failed before render, and their hashes
+/// into the outcome.
+pub fn compile(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache, sink: &dyn output::Sink) -> Outcome {
     let started = Instant::now();
     let timings = Timings::from_env();
     let sink = output::Hashing::new(sink);
@@ -182,7 +195,7 @@ pub fn compile(inputs: &Inputs, options: &BuildOptions, sink: &dyn output::Sink)
     timings.mark("model");
     let mut rendered = None;
     if let Some(site) = &site {
-        let text = markdown::site::render_site(site, &sources, &mut diagnostics);
+        let text = markdown::site::render_site(site, &sources, &mut cache.markdown, &mut diagnostics);
         timings.mark("markdown");
         let assets = output::fingerprint(statics);
         let routes = routes::Routes::plan(site, &assets, &mut sources, &mut diagnostics);

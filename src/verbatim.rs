@@ -85,6 +85,14 @@ impl QuotableTexts {
         Self { folded: texts.into_iter().map(fold_quotable).collect() }
     }
 
+    /// Feeds what `contain` depends on to `hasher` (for caches of checked text).
+    pub fn hash_into(&self, hasher: &mut blake3::Hasher) {
+        for text in &self.folded {
+            hasher.update(&(text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+    }
+
     /// Whether `quoted` (the words between a pair of quotation marks) appears in one of the texts.
     /// Besides whitespace, dashes and the style of quotation marks, the editor's usual liberties
     /// are allowed: an ellipsis (`…`, `...`, `[…]`) for words left out and words of the editor's

@@ -52,28 +52,138 @@ pub struct SiteText {
     pub cited_in: BTreeMap<RecordKey, Vec<CitedAt>>,
 }
 
-/// Renders all Markdown of `site`; problems are added to `diagnostics`, sorted by file and position.
-pub fn render_site(site: &Site, sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) -> SiteText {
+/// Rendered Markdown kept from one build to the next, keyed by everything a render reads: the text,
+/// where it sits in its file and where it is shown, and the site's link environment (the records,
+/// pages and topics a link may name, and the texts quotations are checked against).
+#[derive(Debug, Default)]
+pub struct MarkdownCache {
+    entries: HashMap<blake3::Hash, Rendered>,
+    /// How many fragments the last build took from the cache, and how many it rendered.
+    pub reused: usize,
+    pub rendered: usize,
+}
+
+/// What renders one fragment, with its cache key.
+struct Job<'a> {
+    input: MarkdownInput<'a>,
+    inline: bool,
+    key: blake3::Hash,
+}
+
+impl<'a> Job<'a> {
+    fn new(input: MarkdownInput<'a>, inline: bool, environment: &blake3::Hash) -> Self {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(environment.as_bytes());
+        hasher.update(&[u8::from(inline)]);
+        for part in [
+            input.file.as_os_str().as_encoded_bytes(),
+            input.page_url.as_bytes(),
+            input.rel_dir.as_os_str().as_encoded_bytes(),
+            input.id_prefix.as_bytes(),
+            input.text.as_bytes(),
+        ] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        hasher.update(format!("{:?}", input.map).as_bytes());
+        Self { key: hasher.finalize(), input, inline }
+    }
+
+    fn run(&self, site: &Site, cache: &MarkdownCache) -> (Rendered, bool) {
+        if let Some(rendered) = cache.entries.get(&self.key) {
+            return (rendered.clone(), true);
+        }
+        let rendered = if self.inline { render_inline(&self.input, site) } else { render(&self.input, site) };
+        (rendered, false)
+    }
+}
+
+/// A hash of everything in `site` that the Markdown pass reads besides the text itself: which
+/// records exist (and which failed to load), the texts of quotes, the pages and their URLs, the
+/// topics and the source texts. A fragment whose text and environment are unchanged renders the same.
+fn link_environment(site: &Site) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    let mut field = |bytes: &[u8]| {
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    for (key, record) in &site.records {
+        field(key.to_string().as_bytes());
+        if let crate::model::RecordData::Quote(quote) = &record.data {
+            field(quote.text.get_ref().as_bytes());
+        }
+    }
+    field(b"broken");
+    for key in &site.broken {
+        field(key.to_string().as_bytes());
+    }
+    field(b"pages");
+    for page in std::iter::once(&site.front).chain(&site.pages) {
+        field(page.source.rel.as_os_str().as_encoded_bytes());
+        field(page.url.as_bytes());
+    }
+    field(b"topics");
+    for slug in site.topics.keys() {
+        field(slug.as_bytes());
+    }
+    let mut hasher = hasher;
+    site.quotable.hash_into(&mut hasher);
+    hasher.finalize()
+}
+
+/// Renders all Markdown of `site`, reusing what `cache` holds from the last build; problems are
+/// added to `diagnostics`, sorted by file and position.
+pub fn render_site(
+    site: &Site,
+    sources: &SourceMap,
+    cache: &mut MarkdownCache,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> SiteText {
+    let environment = link_environment(site);
     let front = render_front(site, sources);
-    let pages: Vec<Rendered> = site.pages.par_iter().map(|page| render_page(site, page)).collect();
-    let notes: BTreeMap<RecordKey, Rendered> = site
+    let note_urls: Vec<(&RecordKey, &crate::model::Record, String)> = site
         .records
-        .par_iter()
-        .filter_map(|(key, record)| {
-            let note = record.note()?;
-            let text = sources.get(&record.file).unwrap_or("");
-            let url = key.url();
-            let input = MarkdownInput {
-                text: note.get_ref(),
-                file: &record.file,
-                map: TextMap::of_toml_string(text, note.span(), note.get_ref()),
-                page_url: &url,
-                rel_dir: Path::new(""),
-                id_prefix: "",
-            };
-            Some((key.clone(), render(&input, site)))
+        .iter()
+        .filter(|(_, record)| record.note().is_some())
+        .map(|(key, record)| (key, record, key.url()))
+        .collect();
+    let page_jobs = site.pages.iter().map(|page| Job::new(page_input(page), false, &environment));
+    let note_jobs = note_urls.iter().filter_map(|(_, record, url)| {
+        let note = record.note()?;
+        let text = sources.get(&record.file).unwrap_or("");
+        let input = MarkdownInput {
+            text: note.get_ref(),
+            file: &record.file,
+            map: TextMap::of_toml_string(text, note.span(), note.get_ref()),
+            page_url: url,
+            rel_dir: Path::new(""),
+            id_prefix: "",
+        };
+        Some(Job::new(input, false, &environment))
+    });
+    let jobs: Vec<Job<'_>> = page_jobs.chain(note_jobs).collect();
+    let results: Vec<(Rendered, bool)> = jobs.par_iter().map(|job| job.run(site, cache)).collect();
+    let mut fresh = HashMap::with_capacity(jobs.len());
+    cache.reused = 0;
+    cache.rendered = 0;
+    let mut rendered: Vec<Rendered> = jobs
+        .iter()
+        .zip(results)
+        .map(|(job, (rendered, reused))| {
+            if reused {
+                cache.reused += 1;
+            } else {
+                cache.rendered += 1;
+            }
+            fresh.insert(job.key, rendered.clone());
+            rendered
         })
         .collect();
+    // Only what this build used is kept: the cache never outgrows the site.
+    cache.entries = fresh;
+    let notes: BTreeMap<RecordKey, Rendered> =
+        note_urls.iter().map(|(key, _, _)| (*key).clone()).zip(rendered.split_off(site.pages.len())).collect();
+    let pages = rendered;
     let mut text = SiteText { front, pages, notes, cited_in: BTreeMap::new() };
     text.cited_in = join_citations(site, &text);
     let mut found = check_fragments(site, &text);
@@ -109,15 +219,18 @@ impl SiteText {
 }
 
 fn render_page(site: &Site, page: &Page) -> Rendered {
-    let input = MarkdownInput {
+    render(&page_input(page), site)
+}
+
+fn page_input(page: &Page) -> MarkdownInput<'_> {
+    MarkdownInput {
         text: &page.source.body,
         file: &page.source.file,
         map: TextMap::Exact { start: page.source.body_offset },
         page_url: &page.url,
         rel_dir: rel_dir(&page.source.rel),
         id_prefix: "",
-    };
-    render(&input, site)
+    }
 }
 
 fn render_front(site: &Site, sources: &SourceMap) -> FrontText {

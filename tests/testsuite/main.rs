@@ -4,6 +4,7 @@
 mod commonmark;
 mod confinement;
 mod errors;
+mod incremental;
 mod markdown;
 mod output;
 mod output_dir;

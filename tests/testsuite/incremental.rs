@@ -1,0 +1,192 @@
+//! Incremental rebuilds are correct before they are fast: after any sequence of edits — pages
+//! added, removed, renamed and edited, records edited, references broken and fixed — inputs
+//! refreshed from the watcher's paths and a build reusing the previous build's cache give exactly
+//! the files and diagnostics of a clean build of the same files.
+
+use std::path::PathBuf;
+
+use briefing::{Cache, Inputs, Outcome};
+use proptest::prelude::*;
+
+use crate::support::{TestSite, rendered};
+
+/// One editor action, and the paths a file watcher would report for it.
+#[derive(Debug, Clone)]
+enum Edit {
+    AddPage(usize),
+    RemovePage(usize),
+    RenamePage(usize, usize),
+    AppendSentence(usize),
+    EditQuoteContext(usize),
+    BreakReference,
+    FixReference,
+    AddRecordFile(usize),
+    RemoveRecordFile(usize),
+    EditTemplate,
+    EditSiteTitle(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (0..4usize).prop_map(Edit::AddPage),
+        (0..4usize).prop_map(Edit::RemovePage),
+        (0..4usize, 0..4usize).prop_map(|(a, b)| Edit::RenamePage(a, b)),
+        (0..4usize).prop_map(Edit::AppendSentence),
+        (0..4usize).prop_map(Edit::EditQuoteContext),
+        Just(Edit::BreakReference),
+        Just(Edit::FixReference),
+        (0..3usize).prop_map(Edit::AddRecordFile),
+        (0..3usize).prop_map(Edit::RemoveRecordFile),
+        Just(Edit::EditTemplate),
+        (0..3usize).prop_map(Edit::EditSiteTitle),
+    ]
+}
+
+fn page_path(n: usize) -> String {
+    format!("content/extra-{n}.md")
+}
+
+/// Applies `edit` to the files of `site`, returning the paths a watcher would report.
+fn apply(site: &TestSite, edit: &Edit) -> Vec<PathBuf> {
+    let root = site.root();
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap_or_default();
+    let write = |path: &str, text: &str| {
+        let full = root.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(full, text).expect("write");
+    };
+    match edit {
+        Edit::AddPage(n) => {
+            let path = page_path(*n);
+            write(
+                &path,
+                &format!(
+                    "+++\ntitle = \"Extra {n}\"\nweight = {n}\n+++\nIt cites [Ada Chief](person:ada-chief), [someone](person:extra-{}), [the stance](one.md#said) and [the next page](extra-{}.md).\n",
+                    n % 3,
+                    (n + 1) % 4
+                ),
+            );
+            vec![root.join(path)]
+        }
+        Edit::RemovePage(n) => {
+            let path = page_path(*n);
+            let _ = std::fs::remove_file(root.join(&path));
+            vec![root.join(path)]
+        }
+        Edit::RenamePage(a, b) => {
+            let (from, to) = (page_path(*a), page_path(*b));
+            let _ = std::fs::rename(root.join(&from), root.join(&to));
+            vec![root.join(from), root.join(to)]
+        }
+        Edit::AppendSentence(n) => {
+            let path = if *n == 0 { "content/one.md".to_string() } else { page_path(*n) };
+            if root.join(&path).exists() {
+                write(&path, &format!("{}\nOne more sentence, number {n}.\n", read(&path)));
+            }
+            vec![root.join(path)]
+        }
+        Edit::EditQuoteContext(n) => {
+            let path = "content/records.toml";
+            let text = read(path);
+            let edited = match text.find("context = \"") {
+                Some(at) => format!("{}context = \"Edit {n}, {}", &text[..at], &text[at + "context = \"".len()..]),
+                None => text,
+            };
+            write(path, &edited);
+            vec![root.join(path)]
+        }
+        Edit::BreakReference => {
+            let path = "content/one.md";
+            write(path, &read(path).replacen("(quote:reasonable)", "(quote:reasonabel)", 1));
+            vec![root.join(path)]
+        }
+        Edit::FixReference => {
+            let path = "content/one.md";
+            write(path, &read(path).replace("(quote:reasonabel)", "(quote:reasonable)"));
+            vec![root.join(path)]
+        }
+        Edit::AddRecordFile(n) => {
+            let path = format!("content/more/people-{n}.toml");
+            write(&path, &format!("[[person]]\nid = \"extra-{n}\"\nname = \"Extra person {n}\"\nrole = \"Role\"\n"));
+            vec![root.join(path)]
+        }
+        Edit::RemoveRecordFile(n) => {
+            let path = format!("content/more/people-{n}.toml");
+            let _ = std::fs::remove_file(root.join(&path));
+            vec![root.join(path)]
+        }
+        Edit::EditTemplate => {
+            let path = "templates/404.html";
+            let current = read(path);
+            let next = if current.contains("Edited") {
+                String::new()
+            } else {
+                "{% extends \"base.html\" %}{% block main %}<h1>Edited not found</h1>{% endblock %}".to_string()
+            };
+            if next.is_empty() {
+                let _ = std::fs::remove_file(root.join(path));
+            } else {
+                write(path, &next);
+            }
+            vec![root.join(path)]
+        }
+        Edit::EditSiteTitle(n) => {
+            let path = "site.toml";
+            let text = read(path);
+            let edited = match text.find("title = \"") {
+                Some(at) => format!("{}title = \"T{n} {}", &text[..at], &text[at + "title = \"".len()..]),
+                None => text,
+            };
+            write(path, &edited);
+            vec![root.join(path)]
+        }
+    }
+}
+
+/// The files (path and bytes) and the diagnostics as the terminal shows them.
+fn result(outcome: &Outcome) -> (Vec<(String, Vec<u8>)>, String) {
+    let files = outcome
+        .site
+        .as_ref()
+        .map(|site| site.files.iter().map(|f| (f.path.clone(), f.bytes.clone())).collect())
+        .unwrap_or_default();
+    (files, rendered(outcome))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_edit_sequence_rebuilds_to_exactly_a_clean_build(edits in prop::collection::vec(edit(), 1..10)) {
+        let site = TestSite::base();
+        let options = site.options();
+        let mut inputs = Inputs::read(site.root());
+        let mut cache = Cache::default();
+        briefing::render_cached(&inputs, &options, &mut cache);
+        for edit in &edits {
+            let changed = apply(&site, edit);
+            inputs.refresh(&changed);
+            let incremental = briefing::render_cached(&inputs, &options, &mut cache);
+            let clean = briefing::render_site(&options);
+            prop_assert_eq!(result(&incremental), result(&clean), "after {:?}", edit);
+        }
+    }
+}
+
+/// An edit of one sentence re-renders the Markdown of that page only.
+#[test]
+fn an_edited_sentence_renders_one_page_of_markdown_again() {
+    let site = TestSite::base();
+    let options = site.options();
+    let mut inputs = Inputs::read(site.root());
+    let mut cache = Cache::default();
+    briefing::render_cached(&inputs, &options, &mut cache);
+    let fragments = cache.markdown.rendered;
+    assert!(fragments >= 3, "the first build renders every page and note ({fragments})");
+    let changed = apply(&site, &Edit::AppendSentence(0));
+    assert!(inputs.refresh(&changed));
+    briefing::render_cached(&inputs, &options, &mut cache);
+    assert_eq!((cache.markdown.rendered, cache.markdown.reused), (1, fragments - 1));
+}
