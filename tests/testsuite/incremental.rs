@@ -17,13 +17,13 @@ enum Edit {
     RemovePage(usize),
     RenamePage(usize, usize),
     AppendSentence(usize),
-    EditQuoteContext(usize),
+    QuoteContext(usize),
     BreakReference,
     FixReference,
     AddRecordFile(usize),
     RemoveRecordFile(usize),
-    EditTemplate,
-    EditSiteTitle(usize),
+    Template,
+    SiteTitle(usize),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -32,13 +32,13 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..4usize).prop_map(Edit::RemovePage),
         (0..4usize, 0..4usize).prop_map(|(a, b)| Edit::RenamePage(a, b)),
         (0..4usize).prop_map(Edit::AppendSentence),
-        (0..4usize).prop_map(Edit::EditQuoteContext),
+        (0..4usize).prop_map(Edit::QuoteContext),
         Just(Edit::BreakReference),
         Just(Edit::FixReference),
         (0..3usize).prop_map(Edit::AddRecordFile),
         (0..3usize).prop_map(Edit::RemoveRecordFile),
-        Just(Edit::EditTemplate),
-        (0..3usize).prop_map(Edit::EditSiteTitle),
+        Just(Edit::Template),
+        (0..3usize).prop_map(Edit::SiteTitle),
     ]
 }
 
@@ -87,7 +87,7 @@ fn apply(site: &TestSite, edit: &Edit) -> Vec<PathBuf> {
             }
             vec![root.join(path)]
         }
-        Edit::EditQuoteContext(n) => {
+        Edit::QuoteContext(n) => {
             let path = "content/records.toml";
             let text = read(path);
             let edited = match text.find("context = \"") {
@@ -117,7 +117,7 @@ fn apply(site: &TestSite, edit: &Edit) -> Vec<PathBuf> {
             let _ = std::fs::remove_file(root.join(&path));
             vec![root.join(path)]
         }
-        Edit::EditTemplate => {
+        Edit::Template => {
             let path = "templates/404.html";
             let current = read(path);
             let next = if current.contains("Edited") {
@@ -132,7 +132,7 @@ fn apply(site: &TestSite, edit: &Edit) -> Vec<PathBuf> {
             }
             vec![root.join(path)]
         }
-        Edit::EditSiteTitle(n) => {
+        Edit::SiteTitle(n) => {
             let path = "site.toml";
             let text = read(path);
             let edited = match text.find("title = \"") {
