@@ -6,6 +6,7 @@
 //! cargo bench --bench rebuild -- [--pages 1000,10000] [--runs 5] [--seed 42]
 
 #[path = "../build/corpus.rs"]
+#[allow(dead_code)] // shared with the build benchmark, which uses all of it
 mod corpus;
 
 use std::path::{Path, PathBuf};
