@@ -142,7 +142,7 @@ mod tests {
     use super::*;
 
     fn page(path: &str, html: &str) -> OutputFile {
-        OutputFile { path: path.to_string(), bytes: html.as_bytes().to_vec() }
+        OutputFile { path: path.to_string(), bytes: html.as_bytes().into() }
     }
 
     #[test]

@@ -173,6 +173,7 @@ pub fn build(options: &BuildOptions) -> Outcome {
 #[derive(Debug, Default)]
 pub struct Cache {
     pub markdown: markdown::site::MarkdownCache,
+    pub pages: render::RenderCache,
 }
 
 /// The pipeline, a pure function of `inputs` and `options` (`cache` only saves work): every stage
@@ -188,6 +189,7 @@ pub fn compile(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache, sink:
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let mut sources = std::mem::take(&mut loaded.sources);
     let templates = render::merge_templates(std::mem::take(&mut loaded.templates));
+    let template_set = render::template_set_hash(&templates);
     let statics = merge_statics(std::mem::take(&mut loaded.statics));
     let compiled = render::Templates::compile(&templates, &mut sources, &mut diagnostics);
     let model_options = ModelOptions { include_drafts: options.drafts, base_url: options.base_url.clone() };
@@ -203,8 +205,18 @@ pub fn compile(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache, sink:
         if let Some(templates) = &compiled
             && !diagnostics.iter().any(Diagnostic::is_error)
         {
-            let pages =
-                render::render_site(site, &text, templates, &routes, &assets.urls, &sources, sink, &mut diagnostics);
+            let pages = render::render_site(
+                site,
+                &text,
+                templates,
+                template_set,
+                &routes,
+                &assets.urls,
+                &sources,
+                &mut cache.pages,
+                sink,
+                &mut diagnostics,
+            );
             let mut statics: Vec<Option<OutputFile>> = assets.files.into_iter().map(Some).collect();
             for (_, target) in routes.iter() {
                 if let routes::Target::Static(i) = target

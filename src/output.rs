@@ -21,7 +21,8 @@ use tree::SwapFailure;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// Shared, so a build's files and the cache of the next build hold one copy.
+    pub bytes: std::sync::Arc<[u8]>,
 }
 
 /// Static files ready to write, and the map from each asset's name to its fingerprinted name.
@@ -48,7 +49,7 @@ pub fn fingerprint(statics: impl IntoIterator<Item = StaticFile>) -> Assets {
         };
         assets.urls.insert(name, path.clone());
         assets.origins.insert(path.clone(), file);
-        assets.files.push(OutputFile { path, bytes });
+        assets.files.push(OutputFile { path, bytes: bytes.into() });
     }
     assets
 }
@@ -315,7 +316,7 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile { path: path.to_string(), bytes: text.as_bytes().to_vec() }
+        OutputFile { path: path.to_string(), bytes: text.as_bytes().into() }
     }
 
     #[test]

@@ -4,11 +4,11 @@
 pub mod context;
 mod templates;
 
-pub use templates::{THEME_DIR, Templates, merge_templates, theme_statics};
+pub use templates::{THEME_DIR, Templates, merge_templates, template_set_hash, theme_statics};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -22,16 +22,36 @@ use crate::output::{OutputFile, Sink};
 use crate::routes::{Route, Routes, Target, kind_index_url};
 use context::{Detail, KindLink, Link, Nav, NavLink, RecordView, SiteView, TopicLink, Views};
 
-/// Renders every page of the site into `sink`, returning how many pages were rendered.
-/// Template errors are collected, each reported once.
+/// Pages kept from one build to the next: for each route, the hash of everything its rendering
+/// reads (the template set, the template's name and the whole context) and the bytes it gave. A
+/// page whose key is unchanged is the same page, so it is not rendered again.
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    pages: HashMap<String, (blake3::Hash, Arc<[u8]>)>,
+    /// How many pages the last build took from the cache, and how many it rendered.
+    pub reused: usize,
+    pub rendered: usize,
+}
+
+/// One rendered page with its cache key, and whether it came from the cache.
+struct Done {
+    file: OutputFile,
+    key: blake3::Hash,
+    reused: bool,
+}
+
+/// Renders every page of the site into `sink`, reusing the pages of `cache` whose inputs did not
+/// change, and returns how many pages there are. Template errors are collected, each reported once.
 #[allow(clippy::too_many_arguments)]
 pub fn render_site(
     site: &Site,
     text: &SiteText,
     templates: &Templates,
+    template_set: blake3::Hash,
     routes: &Routes,
     assets: &BTreeMap<String, String>,
     sources: &SourceMap,
+    cache: &mut RenderCache,
     sink: &dyn Sink,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> usize {
@@ -49,16 +69,48 @@ pub fn render_site(
         nav: shared_nav(site),
     };
     let jobs: Vec<(&Route, &Target)> = routes.pages().collect();
-    let results: Vec<Result<(), Diagnostic>> =
-        jobs.par_iter().map(|(route, target)| renderer.render(route, target).and_then(|file| sink.put(file))).collect();
+    let previous = &*cache;
+    let results: Vec<Result<Done, Diagnostic>> = jobs
+        .par_iter()
+        .map(|(route, target)| {
+            let done = renderer.render(route, target, template_set, previous)?;
+            sink.put(done.file.clone())?;
+            Ok(done)
+        })
+        .collect();
     let mut errors: Vec<Diagnostic> = Vec::new();
-    for diagnostic in results.into_iter().filter_map(Result::err) {
-        if !errors.contains(&diagnostic) {
-            errors.push(diagnostic);
+    let mut kept = HashMap::with_capacity(jobs.len());
+    let (mut reused, mut rendered) = (0, 0);
+    for result in results {
+        match result {
+            Ok(done) => {
+                if done.reused {
+                    reused += 1;
+                } else {
+                    rendered += 1;
+                }
+                kept.insert(done.file.path, (done.key, done.file.bytes));
+            }
+            Err(diagnostic) if !errors.contains(&diagnostic) => errors.push(diagnostic),
+            Err(_) => {}
         }
     }
+    // Only this build's pages are kept: the cache never outgrows the site.
+    *cache = RenderCache { pages: kept, reused, rendered };
     diagnostics.extend(errors);
     jobs.len()
+}
+
+/// Feeds `value`'s `Debug` form to a hasher without building the string.
+fn hash_debug(hasher: &mut blake3::Hasher, value: &impl std::fmt::Debug) {
+    struct Feed<'h>(&'h mut blake3::Hasher);
+    impl std::fmt::Write for Feed<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.update(s.as_bytes());
+            Ok(())
+        }
+    }
+    let _ = std::fmt::write(&mut Feed(hasher), format_args!("{value:?}"));
 }
 
 pub fn generator() -> String {
@@ -195,11 +247,29 @@ impl<'a> PageRenderer<'a> {
         self.views.site
     }
 
-    fn render(&self, route: &Route, target: &Target) -> Result<OutputFile, Diagnostic> {
+    /// Renders one page, or takes it from `cache` when the template set, the template and the
+    /// context are what they were (the context holds everything a template can read).
+    fn render(
+        &self,
+        route: &Route,
+        target: &Target,
+        template_set: blake3::Hash,
+        cache: &RenderCache,
+    ) -> Result<Done, Diagnostic> {
         let url = route.as_str();
         let (template, context) = self.context(url, target)?;
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(template_set.as_bytes());
+        hasher.update(template.as_bytes());
+        hash_debug(&mut hasher, &context);
+        let key = hasher.finalize();
+        if let Some((cached, bytes)) = cache.pages.get(url)
+            && *cached == key
+        {
+            return Ok(Done { file: OutputFile { path: url.to_string(), bytes: bytes.clone() }, key, reused: true });
+        }
         let html = self.templates.render(template, &context, self.sources)?;
-        Ok(OutputFile { path: url.to_string(), bytes: html.into_bytes() })
+        Ok(Done { file: OutputFile { path: url.to_string(), bytes: html.into_bytes().into() }, key, reused: false })
     }
 
     /// The page's template and its full context.

@@ -25,6 +25,19 @@ pub fn theme_statics() -> impl Iterator<Item = (&'static str, &'static [u8])> {
 }
 
 /// The theme's templates with the site's files of the same name put in their place.
+/// A hash of the merged template set: names, files and texts. Pages rendered with another set
+/// are rendered again.
+pub fn template_set_hash(templates: &[TemplateFile]) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    for template in templates {
+        for part in [template.name.as_bytes(), template.file.as_os_str().as_encoded_bytes(), template.text.as_bytes()] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+    }
+    hasher.finalize()
+}
+
 pub fn merge_templates(site_templates: Vec<TemplateFile>) -> Vec<TemplateFile> {
     let mut by_name: BTreeMap<String, TemplateFile> = theme::THEME_TEMPLATES
         .iter()

@@ -146,11 +146,13 @@ fn apply(site: &TestSite, edit: &Edit) -> Vec<PathBuf> {
 }
 
 /// The files (path and bytes) and the diagnostics as the terminal shows them.
-fn result(outcome: &Outcome) -> (Vec<(String, Vec<u8>)>, String) {
+fn result(outcome: &Outcome) -> (Vec<(String, String)>, String) {
     let files = outcome
         .site
         .as_ref()
-        .map(|site| site.files.iter().map(|f| (f.path.clone(), f.bytes.clone())).collect())
+        .map(|site| {
+            site.files.iter().map(|f| (f.path.clone(), String::from_utf8_lossy(&f.bytes).into_owned())).collect()
+        })
         .unwrap_or_default();
     (files, rendered(outcome))
 }
@@ -175,7 +177,7 @@ proptest! {
     }
 }
 
-/// An edit of one sentence re-renders the Markdown of that page only.
+/// An edit of one sentence re-renders the Markdown of that page only, and that page only.
 #[test]
 fn an_edited_sentence_renders_one_page_of_markdown_again() {
     let site = TestSite::base();
@@ -189,4 +191,5 @@ fn an_edited_sentence_renders_one_page_of_markdown_again() {
     assert!(inputs.refresh(&changed));
     briefing::render_cached(&inputs, &options, &mut cache);
     assert_eq!((cache.markdown.rendered, cache.markdown.reused), (1, fragments - 1));
+    assert_eq!(cache.pages.rendered, 1, "{} pages taken from the cache", cache.pages.reused);
 }

@@ -159,7 +159,10 @@ fn sidenotes_callouts_and_embeds_become_their_markup() {
 fn broken_links(output: &Path) -> Vec<String> {
     let files: Vec<briefing::output::OutputFile> = snapshot(output)
         .into_iter()
-        .map(|(path, bytes)| briefing::output::OutputFile { path: briefing::load::slash_path(&path), bytes })
+        .map(|(path, bytes)| briefing::output::OutputFile {
+            path: briefing::load::slash_path(&path),
+            bytes: bytes.into(),
+        })
         .collect();
     let mut problems: Vec<String> = briefing::check::check_pages(&files).iter().map(ToString::to_string).collect();
     for file in files.iter().filter(|f| f.bytes.contains(&0)) {
