@@ -59,6 +59,13 @@ pub fn render_site(
     tera_globals.insert("site", &SiteView::new(site));
     tera_globals.insert("assets", assets);
     tera_globals.insert("generator", &generator());
+    // What every page shares: the template set and the globals.
+    let mut shared = blake3::Hasher::new();
+    shared.update(template_set.as_bytes());
+    let template_set = match hash_context(&mut shared, &mut tera_globals, &GLOBAL_KEYS) {
+        Some(()) => Some(shared.finalize()),
+        None => None,
+    };
     let renderer = PageRenderer {
         views: Views::new(site, text),
         templates,
@@ -73,7 +80,7 @@ pub fn render_site(
     let results: Vec<Result<Done, Diagnostic>> = jobs
         .par_iter()
         .map(|(route, target)| {
-            let done = renderer.render(route, target, template_set, previous)?;
+            let done = renderer.render(route, target, template_set.as_ref(), previous)?;
             sink.put(done.file.clone())?;
             Ok(done)
         })
@@ -101,16 +108,40 @@ pub fn render_site(
     jobs.len()
 }
 
-/// Feeds `value`'s `Debug` form to a hasher without building the string.
-fn hash_debug(hasher: &mut blake3::Hasher, value: &impl std::fmt::Debug) {
-    struct Feed<'h>(&'h mut blake3::Hasher);
-    impl std::fmt::Write for Feed<'_> {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            self.0.update(s.as_bytes());
-            Ok(())
+/// The keys every page's context shares (hashed once per build).
+const GLOBAL_KEYS: [&str; 3] = ["site", "assets", "generator"];
+
+/// Every other key a page's context can hold: the base context's and each template's own.
+const PAGE_KEYS: [&str; 10] =
+    ["root", "page_url", "canonical", "nav", "front", "page", "record", "kind", "topic", "topics"];
+
+/// Feeds everything in `context` to `hasher`, as JSON (tera keeps maps in insertion order, so the
+/// same context always gives the same bytes). `None` if the context holds a key this function
+/// does not know: such a page is always rendered, never taken from the cache.
+fn hash_context(hasher: &mut blake3::Hasher, context: &mut Context, keys: &[&'static str]) -> Option<()> {
+    let mut taken = Vec::with_capacity(keys.len() + GLOBAL_KEYS.len());
+    // serde_json writes in small pieces; blake3 is fastest fed in large ones.
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, &mut *hasher);
+    for key in keys {
+        if let Some(value) = context.remove(key) {
+            std::io::Write::write_all(&mut writer, key.as_bytes()).ok()?;
+            serde_json::to_writer(&mut writer, &value).ok()?;
+            taken.push((*key, value));
         }
     }
-    let _ = std::fmt::write(&mut Feed(hasher), format_args!("{value:?}"));
+    std::io::Write::flush(&mut writer).ok()?;
+    drop(writer);
+    // The globals are in every page's context but hashed once, by the caller.
+    for key in GLOBAL_KEYS.iter().filter(|key| !keys.contains(key)) {
+        if let Some(value) = context.remove(key) {
+            taken.push((*key, value));
+        }
+    }
+    let complete = *context == Context::new();
+    for (key, value) in taken {
+        context.insert_value(key, value);
+    }
+    complete.then_some(())
 }
 
 pub fn generator() -> String {
@@ -253,17 +284,19 @@ impl<'a> PageRenderer<'a> {
         &self,
         route: &Route,
         target: &Target,
-        template_set: blake3::Hash,
+        shared: Option<&blake3::Hash>,
         cache: &RenderCache,
     ) -> Result<Done, Diagnostic> {
         let url = route.as_str();
-        let (template, context) = self.context(url, target)?;
+        let (template, mut context) = self.context(url, target)?;
         let mut hasher = blake3::Hasher::new();
-        hasher.update(template_set.as_bytes());
+        hasher.update(shared.map_or(&[0; 32], |hash| hash.as_bytes()));
         hasher.update(template.as_bytes());
-        hash_debug(&mut hasher, &context);
+        let hashed = hash_context(&mut hasher, &mut context, &PAGE_KEYS);
         let key = hasher.finalize();
         if let Some((cached, bytes)) = cache.pages.get(url)
+            && hashed.is_some()
+            && shared.is_some()
             && *cached == key
         {
             return Ok(Done { file: OutputFile { path: url.to_string(), bytes: bytes.clone() }, key, reused: true });
