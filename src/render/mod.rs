@@ -62,10 +62,7 @@ pub fn render_site(
     // What every page shares: the template set and the globals.
     let mut shared = blake3::Hasher::new();
     shared.update(template_set.as_bytes());
-    let template_set = match hash_context(&mut shared, &mut tera_globals, &GLOBAL_KEYS) {
-        Some(()) => Some(shared.finalize()),
-        None => None,
-    };
+    let template_set = hash_context(&mut shared, &mut tera_globals, &GLOBAL_KEYS).map(|()| shared.finalize());
     let renderer = PageRenderer {
         views: Views::new(site, text),
         templates,
