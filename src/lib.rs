@@ -15,6 +15,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod routes;
+pub mod serve;
 pub mod verbatim;
 
 use std::path::PathBuf;
