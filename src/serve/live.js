@@ -11,6 +11,8 @@
 
   restoreScroll();
   const events = new EventSource('/__briefing/events');
+  // For tests and the curious: whether this page listens for rebuilds.
+  events.addEventListener('open', () => { window.briefingServe = 'connected'; });
   events.addEventListener('status', (event) => {
     let status;
     try {
@@ -62,6 +64,17 @@
       (failed.warnings ? ` and ${count(failed.warnings, 'warning')}` : '');
     list.replaceChildren(...failed.diagnostics.map(item));
     if (!dialog.open) dialog.showModal();
+    for (const excerpt of list.querySelectorAll('pre')) revealCaret(excerpt);
+  }
+
+  // On a narrow screen a long source line scrolls: bring the caret into view rather than the start.
+  function revealCaret(excerpt) {
+    const lines = excerpt.textContent.split('\n');
+    const caretLine = lines.find((line) => /\|\s*\^/.test(line));
+    const longest = Math.max(...lines.map((line) => line.length));
+    if (!caretLine || excerpt.scrollWidth <= excerpt.clientWidth || longest === 0) return;
+    const charWidth = excerpt.scrollWidth / longest;
+    excerpt.scrollLeft = Math.max(0, caretLine.indexOf('^') * charWidth - excerpt.clientWidth / 3);
   }
 
   function hide() {
