@@ -10,24 +10,41 @@
   let current = null;
 
   restoreScroll();
-  const events = new EventSource('/__briefing/events');
-  // For tests and the curious: whether this page listens for rebuilds.
-  events.addEventListener('open', () => { window.briefingServe = 'connected'; });
-  events.addEventListener('status', (event) => {
-    let status;
-    try {
-      status = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (status.build !== build) {
-      reload();
-    } else if (status.failed) {
-      show(status.failed, event.data);
-    } else {
-      hide();
-    }
+  let events = null;
+  if (document.visibilityState !== 'hidden') listen();
+  // Browsers open at most six HTTP/1.1 connections to one server, and every listening page holds one:
+  // a hidden tab lets go of its stream and catches up (reloading if the build changed) when shown.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') stopListening();
+    else if (!events) listen();
   });
+
+  function listen() {
+    events = new EventSource('/__briefing/events');
+    // For tests and the curious: whether this page listens for rebuilds.
+    events.addEventListener('open', () => { window.briefingServe = 'connected'; });
+    events.addEventListener('status', (event) => {
+      let status;
+      try {
+        status = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (status.build !== build) {
+        reload();
+      } else if (status.failed) {
+        show(status.failed, event.data);
+      } else {
+        hide();
+      }
+    });
+  }
+
+  function stopListening() {
+    if (events) events.close();
+    events = null;
+    window.briefingServe = 'hidden';
+  }
 
   function reload() {
     try {
@@ -35,7 +52,7 @@
     } catch {
       // Storage may be off: the page still reloads, at its top.
     }
-    events.close();
+    stopListening();
     location.reload();
   }
 

@@ -23,13 +23,25 @@ before(async () => {
     cpSync(path.join(repo, entry), path.join(site, entry), { recursive: true });
   }
   execFileSync('cargo', ['build', '--quiet'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
-  server = spawn(path.join(repo, 'target', 'debug', 'briefing'), ['serve', '-p', '0', '--root', site], {
+  base = await startServer('0');
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) await stopServer();
+  if (site) rmSync(site, { recursive: true, force: true });
+});
+
+/// Starts `briefing serve` on the site copy; resolves to its URL.
+function startServer(port) {
+  server = spawn(path.join(repo, 'target', 'debug', 'briefing'), ['serve', '-p', port, '--root', site], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server.stdout.setEncoding('utf8');
   server.stderr.setEncoding('utf8');
   server.stderr.on('data', (chunk) => { output += chunk; });
-  base = await new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     let seen = '';
     server.stdout.on('data', (chunk) => {
       output += chunk;
@@ -39,18 +51,14 @@ before(async () => {
     });
     server.on('exit', (code) => reject(new Error(`briefing serve exited with ${code}:\n${output}`)));
   });
-  browser = await launch();
-});
+}
 
-after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.on('exit', resolve));
-    server.kill('SIGINT');
-    await exited;
-  }
-  if (site) rmSync(site, { recursive: true, force: true });
-});
+/// Stops the server as Ctrl-C does; resolves to its exit code.
+function stopServer() {
+  const exited = new Promise((resolve) => server.once('exit', (code) => resolve(code)));
+  server.kill('SIGINT');
+  return exited;
+}
 
 function edit(file, from, to) {
   const full = path.join(site, file);
@@ -168,5 +176,17 @@ test('a deleted page shows the 404 page at its URL, and leaves the navigation', 
   assert.equal(response.status(), 404);
   await page.goto(base + 'index.html');
   assert.equal(await page.locator('a[href="outlook.html"]').count(), 0);
+  await context.close();
+});
+
+test('an open page recovers when the server restarts, and shows what changed meanwhile', async () => {
+  const { context, page } = await open('stance.html');
+  const port = new URL(base).port;
+  server.removeAllListeners('exit');
+  assert.equal(await stopServer(), 0, 'Ctrl-C stops serve with exit code 0');
+  const marker = 'Written while the server was down.';
+  edit('content/stance.md', 'Earnings reports are written for investors', `${marker} Earnings reports are written for investors`);
+  assert.equal(await startServer(port), base);
+  await page.waitForFunction((text) => document.body.innerText.includes(text), marker);
   await context.close();
 });

@@ -31,10 +31,15 @@ impl Server {
     }
 
     fn start_with(root: &Path, args: &[&str]) -> Self {
+        Self::start_with_env(root, args, &[])
+    }
+
+    fn start_with_env(root: &Path, args: &[&str], env: &[(&str, &Path)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
             .args(["serve", "-p", "0", "--root"])
             .arg(root)
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -521,6 +526,18 @@ fn a_port_in_use_is_a_usage_error_that_names_it_and_the_flag() {
     );
     assert_eq!(run.stdout, b"");
 
+    // 192.0.2.1 is reserved for documentation: no machine has it, so it cannot be bound.
+    let elsewhere = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["serve", "-i", "192.0.2.1", "--root"])
+        .arg(site.root())
+        .output()
+        .expect("run serve");
+    assert_eq!(elsewhere.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&elsewhere.stderr),
+        "error: cannot listen on 192.0.2.1: it is not an address of this machine; pass one with -i INTERFACE (127.0.0.1, the default, is reachable from this machine only)\n"
+    );
+
     let bad = Command::new(env!("CARGO_BIN_EXE_briefing"))
         .args(["serve", "-u", "not a url", "--root"])
         .arg(site.root())
@@ -528,6 +545,33 @@ fn a_port_in_use_is_a_usage_error_that_names_it_and_the_flag() {
         .expect("run serve");
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).starts_with("error: --base-url must be an absolute URL"));
+}
+
+#[test]
+fn open_starts_the_default_browser_on_the_served_url_or_says_why_not() {
+    let site = TestSite::base();
+    let tools = tempfile::tempdir().expect("temp dir");
+    let browser = tools.path().join("browser");
+    let opened = tools.path().join("opened.txt");
+    std::fs::write(&browser, format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display())).expect("write script");
+    let mut permissions = std::fs::metadata(&browser).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&browser, permissions).expect("chmod");
+    let server = Server::start_with_env(site.root(), &["--open"], &[("BROWSER", &browser)]);
+    let deadline = Instant::now() + PATIENCE;
+    while !opened.exists() || std::fs::read_to_string(&opened).expect("read").is_empty() {
+        assert!(Instant::now() < deadline, "the browser was not started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(std::fs::read_to_string(&opened).expect("read"), format!("http://127.0.0.1:{}/\n", server.port));
+    drop(server);
+
+    let missing = tools.path().join("no-such-browser");
+    let server = Server::start_with_env(site.root(), &["--open"], &[("BROWSER", &missing)]);
+    let stderr = server.wait_for_stderr("yourself\n");
+    assert!(stderr.starts_with("warning: could not open a browser ("), "{stderr}");
+    assert!(stderr.ends_with(&format!("); open http://127.0.0.1:{}/ yourself\n", server.port)), "{stderr}");
+    assert_eq!(server.get("/").status, 200, "serve goes on");
 }
 
 #[test]
