@@ -16,6 +16,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod routes;
+pub mod serve;
 pub mod verbatim;
 
 use std::collections::BTreeMap;

@@ -43,6 +43,34 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Build the site in memory and serve it, rebuilding and reloading open pages on every change.
+    ///
+    /// Watches content/, sources/, templates/, static/ and site.toml. A rebuild that fails keeps the
+    /// last good build served and shows its errors in the terminal and over every open page.
+    /// Nothing is written to disk. Stop with Ctrl-C.
+    Serve {
+        /// The site folder, holding site.toml.
+        #[arg(short, long, default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on; 127.0.0.1 is reachable from this machine only.
+        #[arg(short, long, default_value = "127.0.0.1")]
+        interface: std::net::IpAddr,
+        /// The port to listen on; 0 picks a free one.
+        #[arg(short, long, default_value_t = 1111)]
+        port: u16,
+        /// Absolute URL written where the site needs one (canonical link, Open Graph, the 404
+        /// page's links) [default: the served address, e.g. http://127.0.0.1:1111/]. Links between
+        /// pages are relative and work either way; with a URL of the published site, absolute
+        /// links lead there instead of to this server.
+        #[arg(short = 'u', long)]
+        base_url: Option<String>,
+        /// Include pages marked `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -54,18 +82,23 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Build { root, output, base_url, drafts, force, strict } => {
-            if let Some(url) = &base_url
-                && let Some(problem) = briefing::load::base_url_problem(url)
-            {
-                eprintln!(
-                    "error: --base-url must be an absolute URL such as https://example.org/briefing/, not `{}`: {problem}",
-                    url.escape_debug()
-                );
+        Command::Serve { root, interface, port, base_url, drafts, open } => {
+            if let Err(usage) = check_site_arguments(&root, base_url.as_deref()) {
+                eprintln!("{usage}");
                 return ExitCode::from(2);
             }
-            if !root.join("site.toml").is_file() && !root.is_dir() {
-                eprintln!("error: `{}` is not a folder; pass the site folder with --root", root.display());
+            let options = briefing::serve::ServeOptions { root, interface, port, base_url, drafts, open };
+            match briefing::serve::serve(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("{err}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Build { root, output, base_url, drafts, force, strict } => {
+            if let Err(usage) = check_site_arguments(&root, base_url.as_deref()) {
+                eprintln!("{usage}");
                 return ExitCode::from(2);
             }
             let options = briefing::BuildOptions { root, output, base_url, drafts, force, strict };
@@ -96,6 +129,22 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The usage errors `build` and `serve` share: a base URL that is not absolute, a root that is no folder.
+fn check_site_arguments(root: &std::path::Path, base_url: Option<&str>) -> Result<(), String> {
+    if let Some(url) = base_url
+        && let Some(problem) = briefing::load::base_url_problem(url)
+    {
+        return Err(format!(
+            "error: --base-url must be an absolute URL such as https://example.org/briefing/, not `{}`: {problem}",
+            url.escape_debug()
+        ));
+    }
+    if !root.join("site.toml").is_file() && !root.is_dir() {
+        return Err(format!("error: `{}` is not a folder; pass the site folder with --root", root.display()));
+    }
+    Ok(())
 }
 
 /// "build failed with 2 errors", and under `--strict`, with the warnings that failed it too:

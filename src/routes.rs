@@ -10,6 +10,10 @@ use crate::markdown::{FileLink, relative_url};
 use crate::model::{Kind, RecordKey, Site, Topic};
 use crate::output::Assets;
 
+/// Where `briefing serve` answers with its own files (the live-reload script and its events): no
+/// output of a site may be written under it, so serve never hides a page of the site.
+pub const SERVE_PREFIX: &str = "__briefing/";
+
 /// A root-relative output path with `/` separators: `quotes/great-artists.html`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Route(String);
@@ -150,6 +154,10 @@ impl Planner {
     /// Claims `path`; returns whether the claim was granted.
     fn claim(&mut self, path: String, target: Target, claimant: Claimant) -> bool {
         let key = path.to_lowercase();
+        if key.starts_with(SERVE_PREFIX) {
+            self.refuse_reserved(&path, claimant);
+            return false;
+        }
         let Some((existing, _, first)) = self.routes.get(&key) else {
             self.routes.insert(key, (Route(path), target, claimant));
             return true;
@@ -166,6 +174,16 @@ impl Planner {
             Diagnostic::error(file, span, message).with_label("output path already taken").with_help(claimant.help),
         );
         false
+    }
+
+    fn refuse_reserved(&mut self, path: &str, claimant: Claimant) {
+        let message = format!("{} would be written to `{path}`, which is reserved for `briefing serve`", claimant.what);
+        let (file, span) = claimant.place.unwrap_or_else(|| (PathBuf::from("content"), None));
+        self.diagnostics.push(
+            Diagnostic::error(file, span, message).with_label("reserved output path").with_help(format!(
+                "rename the file or folder: `briefing serve` answers every path under `{SERVE_PREFIX}` with its own live-reload files"
+            )),
+        );
     }
 
     fn claim_pages(&mut self, site: &Site) {

@@ -9,6 +9,7 @@ mod markdown;
 mod output;
 mod output_dir;
 mod properties;
+mod serve;
 mod shipped;
 mod snapshots;
 mod strict;
