@@ -95,7 +95,7 @@ test('an edit shows up in the open page without touching it, at the same scroll 
   const y = await page.evaluate(() => window.scrollY);
   assert.ok(y > 0, 'the page scrolls');
   const marker = 'Edited while the page was open.';
-  edit('content/stance.md', "reading this one as a message about", `${marker} Reading this one as a message about`);
+  edit('content/stance.md', 'reading it as a message about', `${marker} Reading it as a message about`);
   await page.waitForFunction((text) => document.body.innerText.includes(text), marker);
   await page.waitForFunction(() => document.readyState === 'complete');
   await page.waitForFunction((want) => window.scrollY === want, y);
@@ -185,7 +185,7 @@ test('an open page recovers when the server restarts, and shows what changed mea
   server.removeAllListeners('exit');
   assert.equal(await stopServer(), 0, 'Ctrl-C stops serve with exit code 0');
   const marker = 'Written while the server was down.';
-  edit('content/stance.md', 'Earnings reports are written for investors', `${marker} Earnings reports are written for investors`);
+  edit('content/stance.md', 'The report says this statement was made to investors', `${marker} The report says this statement was made to investors`);
   assert.equal(await startServer(port), base);
   await page.waitForFunction((text) => document.body.innerText.includes(text), marker);
   await context.close();
