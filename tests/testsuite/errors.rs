@@ -5,27 +5,12 @@
 
 use std::path::Path;
 
-use crate::support::{TestSite, copy_tree, error_lines, fixtures, rendered, snapshot};
+use crate::support::{TestSite, copy_tree, error_lines, rendered, run_catalogue, snapshot};
 
 #[test]
 fn every_broken_input_is_reported_precisely_and_keeps_the_old_output() {
-    let cases_dir = fixtures().join("errors");
-    let mut cases: Vec<_> = std::fs::read_dir(&cases_dir)
-        .expect("errors fixtures")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    // Exact, so a case that goes missing (or a folder that is not a case) is noticed: change the
-    // number with the catalogue.
-    assert_eq!(cases.len(), 71, "the error catalogue holds {} cases", cases.len());
-    let mut failures = Vec::new();
-    for case in &cases {
-        if let Err(message) = check_case(case) {
-            failures.push(format!("── {}\n{message}", case.file_name().unwrap_or_default().to_string_lossy()));
-        }
-    }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    // The count is exact: change it with the catalogue.
+    run_catalogue("errors", 71, check_case);
 }
 
 fn check_case(case: &Path) -> Result<(), String> {

@@ -113,3 +113,23 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs `check` on every case of the catalogue `tests/fixtures/<name>/` (one folder a case), which
+/// must hold exactly `count` cases — so a case that goes missing, or a folder that is not a case,
+/// is noticed — and fails with every case's message at once.
+pub fn run_catalogue(name: &str, count: usize, check: impl Fn(&Path) -> Result<(), String>) {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures().join(name))
+        .expect("catalogue folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert_eq!(cases.len(), count, "the {name} catalogue holds {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        if let Err(message) = check(case) {
+            failures.push(format!("── {}\n{message}", case.file_name().unwrap_or_default().to_string_lossy()));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
