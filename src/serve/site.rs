@@ -2,6 +2,7 @@
 //! snapshot of files that requests read, and what changed between two builds.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -54,10 +55,42 @@ impl Engine {
     }
 
     /// Builds the site in memory from the inputs, redoing only what the cache cannot vouch for.
+    /// A panic inside the build (a bug in briefing) fails this build like an error would, with the
+    /// cache dropped since it may be half updated, and serve goes on watching.
     pub fn rebuild(&mut self, color: bool) -> Rebuilt {
         let started = Instant::now();
-        rebuilt(crate::render_cached(&self.inputs, &self.options, &mut self.cache), color, started)
+        let outcome = guarded(|| crate::render_cached(&self.inputs, &self.options, &mut self.cache));
+        if outcome.site.is_none() && outcome.diagnostics.iter().any(|d| d.file == Path::new(INTERNAL)) {
+            self.cache = Cache::default();
+        }
+        rebuilt(outcome, color, started)
     }
+}
+
+/// Where an internal error is reported: not a file of the site.
+const INTERNAL: &str = "briefing";
+
+/// Runs a build, turning a panic into a failed outcome with one diagnostic that says what happened.
+fn guarded(build: impl FnOnce() -> crate::Outcome) -> crate::Outcome {
+    let started = Instant::now();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_string());
+        crate::Outcome {
+            diagnostics: vec![
+                Diagnostic::error(INTERNAL, None, format!("internal error while building: {what}")).with_help(
+                    "this is a bug in briefing, not in your files; the last good build is still served. Please report it with the message above",
+                ),
+            ],
+            sources: SourceMap::default(),
+            site: None,
+            elapsed: started.elapsed(),
+            previous_output_moved_to: None,
+        }
+    })
 }
 
 fn rebuilt(outcome: crate::Outcome, color: bool, started: Instant) -> Rebuilt {
@@ -209,6 +242,17 @@ mod tests {
         list.iter()
             .map(|(path, text)| (path.to_string(), text.as_bytes().into(), blake3::hash(text.as_bytes())))
             .collect()
+    }
+
+    #[test]
+    fn a_panic_in_a_build_is_a_failed_build_with_a_diagnostic() {
+        let outcome = guarded(|| panic!("boom"));
+        assert!(outcome.site.is_none());
+        let messages: Vec<&str> = outcome.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["internal error while building: boom"]);
+        let rebuilt = rebuilt(outcome, false, Instant::now());
+        assert_eq!((rebuilt.errors, rebuilt.files.is_none()), (1, true));
+        assert!(rebuilt.terminal.contains("this is a bug in briefing"), "{}", rebuilt.terminal);
     }
 
     #[test]
