@@ -5,47 +5,15 @@
 //!
 //! cargo bench --bench build -- [--pages 1000,10000] [--runs 5] [--seed 42] [--keep]
 
+mod args;
 mod corpus;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Args {
-    pages: Vec<usize>,
-    runs: usize,
-    seed: u64,
-    /// Keep the generated sites (and print where they are) instead of deleting them.
-    keep: bool,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args { pages: vec![1_000, 10_000], runs: 5, seed: 42, keep: false };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--pages" => {
-                args.pages = value()?
-                    .split(',')
-                    .map(|n| n.trim().replace('_', "").parse().map_err(|e| format!("--pages: {e}")))
-                    .collect::<Result<_, _>>()?
-            }
-            "--runs" => args.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
-            "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--keep" => args.keep = true,
-            "--bench" => {}
-            other => return Err(format!("unknown argument `{other}`; use --pages N[,N…] --runs R --seed S --keep")),
-        }
-    }
-    if args.runs == 0 {
-        return Err("--runs must be at least 1".into());
-    }
-    Ok(args)
-}
-
 fn main() {
-    let args = match parse_args() {
+    let args = match args::parse_args() {
         Ok(args) => args,
         Err(message) => {
             eprintln!("error: {message}");
@@ -70,7 +38,7 @@ fn main() {
     }
 }
 
-fn bench_size(binary: &Path, n: usize, args: &Args) -> Result<String, String> {
+fn bench_size(binary: &Path, n: usize, args: &args::Args) -> Result<String, String> {
     let dir = std::env::temp_dir().join(format!("briefing-bench-{n}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let site = dir.join("site");

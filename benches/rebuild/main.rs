@@ -3,8 +3,10 @@
 //! being ready, `Inputs::refresh` of the changed path plus `render_cached` (the whole site rendered
 //! in memory, reusing the previous build's cache), and compares it with a build from scratch.
 //!
-//! cargo bench --bench rebuild -- [--pages 1000,10000] [--runs 5] [--seed 42]
+//! cargo bench --bench rebuild -- [--pages 1000,10000] [--runs 5] [--seed 42] [--keep]
 
+#[path = "../build/args.rs"]
+mod args;
 #[path = "../build/corpus.rs"]
 #[allow(dead_code)] // shared with the build benchmark, which uses all of it
 mod corpus;
@@ -16,36 +18,6 @@ use briefing::{BuildOptions, Cache, Inputs};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-struct Args {
-    pages: Vec<usize>,
-    runs: usize,
-    seed: u64,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args { pages: vec![1_000, 10_000], runs: 5, seed: 42 };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--pages" => {
-                args.pages = value()?
-                    .split(',')
-                    .map(|n| n.trim().replace('_', "").parse().map_err(|e| format!("--pages: {e}")))
-                    .collect::<Result<_, _>>()?
-            }
-            "--runs" => args.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
-            "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--bench" => {}
-            other => return Err(format!("unknown argument `{other}`; use --pages N[,N…] --runs R --seed S")),
-        }
-    }
-    if args.runs == 0 {
-        return Err("--runs must be at least 1".into());
-    }
-    Ok(args)
-}
 
 /// The state `serve` keeps between edits.
 struct Session {
@@ -100,7 +72,7 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() {
-    let args = match parse_args() {
+    let args = match args::parse_args() {
         Ok(args) => args,
         Err(message) => {
             eprintln!("error: {message}");
@@ -118,6 +90,9 @@ fn main() {
     for &n in &args.pages {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path().join("site");
+        if args.keep {
+            eprintln!("keeping the N = {n} corpus in {}", root.display());
+        }
         corpus::generate(&root, &corpus::Counts::for_sections(n), args.seed).expect("corpus");
         let full: Vec<Duration> = (0..args.runs)
             .map(|_| {
@@ -150,6 +125,9 @@ fn main() {
             session.edit(&added, None);
             let (t, _) = session.edit("templates/404.html", Some(&format!("{theme_404}\n{{# edit {run} #}}\n")));
             d.push(t);
+        }
+        if args.keep {
+            let _ = dir.keep();
         }
         println!(
             "| {n} | {} | {} | {} | {} | {} | {} / {}; {} / {}; {} / {} |",

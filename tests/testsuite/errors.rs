@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{TestSite, copy_tree, error_lines, rendered, run_catalogue, snapshot};
+use crate::support::{TestSite, copy_tree, error_lines, matches_expected, rendered, run_catalogue, snapshot};
 
 #[test]
 fn every_broken_input_is_reported_precisely_and_keeps_the_old_output() {
@@ -32,18 +32,7 @@ fn check_case(case: &Path) -> Result<(), String> {
     if snapshot(&site.output()) != before {
         return Err("the previous output was changed".to_string());
     }
-    let expected_path = case.join("expected.txt");
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&expected_path, &text).map_err(|e| e.to_string())?;
-        return Ok(());
-    }
-    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-    if expected != text {
-        return Err(format!(
-            "diagnostics differ from expected.txt (BLESS=1 to update)\n--- expected\n{expected}\n--- got\n{text}"
-        ));
-    }
-    Ok(())
+    matches_expected(case, &text)
 }
 
 /// Copies the case's files over the site, except `expected.txt`.

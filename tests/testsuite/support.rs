@@ -133,3 +133,19 @@ pub fn run_catalogue(name: &str, count: usize, check: impl Fn(&Path) -> Result<(
     }
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
+
+/// Whether `text` is the case's reviewed `expected.txt`; with `BLESS=1`, writes it there instead.
+pub fn matches_expected(case: &Path, text: &str) -> Result<(), String> {
+    let expected_path = case.join("expected.txt");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&expected_path, text).map_err(|e| e.to_string())?;
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    if expected != text {
+        return Err(format!(
+            "diagnostics differ from expected.txt (BLESS=1 to update)\n--- expected\n{expected}\n--- got\n{text}"
+        ));
+    }
+    Ok(())
+}

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::support::{TestSite, copy_tree, rendered, run_catalogue, snapshot};
+use crate::support::{TestSite, copy_tree, matches_expected, rendered, run_catalogue, snapshot};
 
 #[test]
 fn every_warning_is_reported_precisely_and_fails_a_strict_build() {
@@ -37,16 +37,5 @@ fn check_case(case: &Path) -> Result<(), String> {
     if snapshot(&site.output()) != built {
         return Err("a strict build changed the output".to_string());
     }
-    let expected_path = case.join("expected.txt");
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&expected_path, &text).map_err(|e| e.to_string())?;
-        return Ok(());
-    }
-    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-    if expected != text {
-        return Err(format!(
-            "diagnostics differ from expected.txt (BLESS=1 to update)\n--- expected\n{expected}\n--- got\n{text}"
-        ));
-    }
-    Ok(())
+    matches_expected(case, &text)
 }
