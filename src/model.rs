@@ -47,11 +47,71 @@ impl Page {
     }
 }
 
-/// A topic, named by slug, with its display name.
+/// A topic, named by slug, with its display name and what carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topic {
     pub slug: String,
     pub name: String,
+    /// The pages that list this topic, in site order (the front page first).
+    pub pages: Vec<PageId>,
+    /// The records that list this topic, in key order.
+    pub records: Vec<RecordKey>,
+}
+
+/// A page of the site: the front page, or one of `Site::pages`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageId {
+    Front,
+    Page(usize),
+}
+
+/// The order a reader goes through the pages (previous/next): each section followed by the pages
+/// inside it, then any page left over; and the pages inside each section folder.
+#[derive(Debug, Default)]
+pub struct ReadingOrder {
+    sequence: Vec<usize>,
+    /// `position[page index]` = where that page is in `sequence`.
+    position: Vec<usize>,
+    /// Section `rel` path → the pages inside it, in order.
+    children: std::collections::HashMap<PathBuf, Vec<usize>>,
+}
+
+impl ReadingOrder {
+    fn new(pages: &[Page]) -> Self {
+        let mut children: std::collections::HashMap<PathBuf, Vec<usize>> = std::collections::HashMap::new();
+        for (i, page) in pages.iter().enumerate() {
+            if let Some(parent) = &page.parent {
+                children.entry(parent.clone()).or_default().push(i);
+            }
+        }
+        let mut sequence = Vec::with_capacity(pages.len());
+        let mut placed = vec![false; pages.len()];
+        for (i, section) in pages.iter().enumerate().filter(|(_, p)| p.is_section()) {
+            for j in std::iter::once(i).chain(children.get(&section.source.rel).into_iter().flatten().copied()) {
+                if !placed[j] {
+                    placed[j] = true;
+                    sequence.push(j);
+                }
+            }
+        }
+        sequence.extend((0..pages.len()).filter(|&i| !placed[i]));
+        let mut position = vec![0; pages.len()];
+        for (at, &i) in sequence.iter().enumerate() {
+            position[i] = at;
+        }
+        Self { sequence, position, children }
+    }
+
+    /// The page `offset` places from page `index` in reading order.
+    pub fn neighbour(&self, index: usize, offset: isize) -> Option<usize> {
+        let at = self.position.get(index)?.checked_add_signed(offset)?;
+        self.sequence.get(at).copied()
+    }
+
+    /// The pages inside the section folder whose index is `rel`, in order.
+    pub fn children(&self, rel: &Path) -> &[usize] {
+        self.children.get(rel).map_or(&[], Vec::as_slice)
+    }
 }
 
 impl Topic {
@@ -77,6 +137,9 @@ pub struct Site {
     pub topics: BTreeMap<String, Topic>,
     /// The site's source files, which words in quotation marks in its prose must come from.
     pub quotable: QuotableTexts,
+    /// For each record, the records that name it (a speaker, a party, a source, a related record).
+    pub named_by: BTreeMap<RecordKey, BTreeSet<RecordKey>>,
+    pub reading_order: ReadingOrder,
 }
 
 impl Site {
@@ -101,6 +164,13 @@ impl Site {
             .range(RecordKey::new(kind, String::new())..)
             .take_while(move |(k, _)| k.kind == kind)
             .map(|(_, r)| r)
+    }
+
+    pub fn page(&self, id: PageId) -> &Page {
+        match id {
+            PageId::Front => &self.front,
+            PageId::Page(i) => &self.pages[i],
+        }
     }
 
     pub fn topic_name(&self, slug: &str) -> String {
@@ -180,9 +250,24 @@ pub fn build_model(
     if !config.base_url.get_ref().ends_with('/') {
         config.base_url.get_mut().push('/');
     }
-    let topics = collect_topics(&config, front.as_ref(), &pages, &records, diagnostics);
+    let mut topics = collect_topics(&config, front.as_ref(), &pages, &records, diagnostics);
+    add_topic_members(&mut topics, front.as_ref(), &pages, &records);
     let page_index = pages.iter().enumerate().map(|(i, p)| (p.source.rel.clone(), i)).collect();
-    Some(Site { root, config, front: front?, pages, page_index, records, broken, topics, quotable })
+    let named_by = named_by(&records);
+    let reading_order = ReadingOrder::new(&pages);
+    Some(Site {
+        root,
+        config,
+        front: front?,
+        pages,
+        page_index,
+        records,
+        broken,
+        topics,
+        quotable,
+        named_by,
+        reading_order,
+    })
 }
 
 /// Keys records by kind and id, refusing invalid, overlong and duplicate ids (a refused record's
@@ -678,9 +763,71 @@ fn collect_topics(
         .into_iter()
         .map(|slug| {
             let name = topic_display_name(&slug, config);
-            (slug.clone(), Topic { slug, name })
+            (slug.clone(), Topic { slug, name, pages: Vec::new(), records: Vec::new() })
         })
         .collect()
+}
+
+/// Notes on each topic the pages and records that carry it, in one pass over each.
+fn add_topic_members(
+    topics: &mut BTreeMap<String, Topic>,
+    front: Option<&Page>,
+    pages: &[Page],
+    records: &BTreeMap<RecordKey, Record>,
+) {
+    let ids = front.map(|page| (PageId::Front, page)).into_iter();
+    for (id, page) in ids.chain(pages.iter().enumerate().map(|(i, page)| (PageId::Page(i), page))) {
+        for slug in unique(page.source.front.topics.iter().map(|t| t.get_ref())) {
+            if let Some(topic) = topics.get_mut(slug) {
+                topic.pages.push(id);
+            }
+        }
+    }
+    for (key, record) in records {
+        for slug in unique(record.topics().iter().map(|t| t.get_ref())) {
+            if let Some(topic) = topics.get_mut(slug) {
+                topic.records.push(key.clone());
+            }
+        }
+    }
+}
+
+/// Each slug once, in first-seen order (a page may list a topic twice).
+fn unique<'a>(slugs: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+    let mut seen: Vec<&String> = Vec::new();
+    for slug in slugs {
+        if !seen.contains(&slug) {
+            seen.push(slug);
+        }
+    }
+    seen
+}
+
+/// Who names whom: for each record, the records whose references resolve to it.
+fn named_by(records: &BTreeMap<RecordKey, Record>) -> BTreeMap<RecordKey, BTreeSet<RecordKey>> {
+    let mut map: BTreeMap<RecordKey, BTreeSet<RecordKey>> = BTreeMap::new();
+    for (key, record) in records {
+        let mut named: Vec<RecordKey> = record
+            .references()
+            .into_iter()
+            .filter_map(|(reference, kinds)| resolve_any(records, reference.get_ref(), kinds))
+            .collect();
+        if let RecordData::Controversy(c) = &record.data {
+            named.extend(
+                c.related
+                    .iter()
+                    .filter_map(|r| parse_typed_ref(r.get_ref()))
+                    .map(|(kind, id)| RecordKey::new(kind, id))
+                    .filter(|k| matches!(k.kind, Kind::Person | Kind::Organization | Kind::Source)),
+            );
+        }
+        for target in named {
+            if target != *key {
+                map.entry(target).or_default().insert(key.clone());
+            }
+        }
+    }
+    map
 }
 
 /// The folder of a content-relative path, for resolving relative `.md` links.

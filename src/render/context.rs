@@ -1,7 +1,7 @@
 //! The values templates see (see docs/TEMPLATES.md): plain serializable views built from the model
 //! and the rendered Markdown. Every key is always present, because Tera 2 treats undefined as an error.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -164,13 +164,11 @@ pub enum Detail {
 pub struct Views<'a> {
     pub site: &'a Site,
     pub text: &'a SiteText,
-    /// For people, organizations and sources: the records that name them.
-    involvement: BTreeMap<RecordKey, BTreeSet<RecordKey>>,
 }
 
 impl<'a> Views<'a> {
     pub fn new(site: &'a Site, text: &'a SiteText) -> Self {
-        Self { site, text, involvement: involvement(site) }
+        Self { site, text }
     }
 
     pub fn topic_link(&self, slug: &str) -> TopicLink {
@@ -228,7 +226,7 @@ impl<'a> Views<'a> {
     }
 
     fn involved(&self, key: &RecordKey) -> Vec<InvolvedGroup> {
-        let Some(keys) = self.involvement.get(key) else { return Vec::new() };
+        let Some(keys) = self.site.named_by.get(key) else { return Vec::new() };
         Kind::ALL
             .into_iter()
             .filter_map(|kind| {
@@ -391,31 +389,4 @@ pub struct Grouping {
 pub struct Group {
     pub title: String,
     pub records: Vec<RecordView>,
-}
-
-/// For each person, organization and source: every record that names it.
-fn involvement(site: &Site) -> BTreeMap<RecordKey, BTreeSet<RecordKey>> {
-    let mut map: BTreeMap<RecordKey, BTreeSet<RecordKey>> = BTreeMap::new();
-    for (key, record) in &site.records {
-        let mut named: Vec<RecordKey> = record
-            .references()
-            .into_iter()
-            .filter_map(|(reference, kinds)| resolve_any(&site.records, reference.get_ref(), kinds))
-            .collect();
-        if let RecordData::Controversy(c) = &record.data {
-            named.extend(
-                c.related
-                    .iter()
-                    .filter_map(|r| parse_typed_ref(r.get_ref()))
-                    .map(|(kind, id)| RecordKey::new(kind, id))
-                    .filter(|k| matches!(k.kind, Kind::Person | Kind::Organization | Kind::Source)),
-            );
-        }
-        for target in named {
-            if target != *key {
-                map.entry(target).or_default().insert(key.clone());
-            }
-        }
-    }
-    map
 }

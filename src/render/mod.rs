@@ -7,7 +7,6 @@ mod templates;
 pub use templates::{THEME_DIR, Templates, merge_templates, template_set_hash, theme_statics};
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use rayon::prelude::*;
@@ -69,7 +68,6 @@ pub fn render_site(
         globals: tera_globals,
         sources,
         fragments: RwLock::new(HashMap::new()),
-        reading_order: ReadingOrder::new(site),
         nav: shared_nav(site),
     };
     let jobs: Vec<(&Route, &Target)> = routes.pages().collect();
@@ -145,47 +143,6 @@ pub fn generator() -> String {
     format!("briefing {}", env!("CARGO_PKG_VERSION"))
 }
 
-/// Sections in weight order, each followed by the pages inside it: the order of prev/next.
-struct ReadingOrder {
-    sequence: Vec<usize>,
-    /// `position[page index]` = where that page is in `sequence`.
-    position: Vec<usize>,
-    /// Section `rel` path → the pages inside it, in order.
-    children: HashMap<PathBuf, Vec<usize>>,
-}
-
-impl ReadingOrder {
-    fn new(site: &Site) -> Self {
-        let mut children: HashMap<PathBuf, Vec<usize>> = HashMap::new();
-        for (i, page) in site.pages.iter().enumerate() {
-            if let Some(parent) = &page.parent {
-                children.entry(parent.clone()).or_default().push(i);
-            }
-        }
-        let mut sequence = Vec::with_capacity(site.pages.len());
-        let mut placed = vec![false; site.pages.len()];
-        for (i, section) in site.pages.iter().enumerate().filter(|(_, p)| p.is_section()) {
-            for j in std::iter::once(i).chain(children.get(&section.source.rel).into_iter().flatten().copied()) {
-                if !placed[j] {
-                    placed[j] = true;
-                    sequence.push(j);
-                }
-            }
-        }
-        sequence.extend((0..site.pages.len()).filter(|&i| !placed[i]));
-        let mut position = vec![0; site.pages.len()];
-        for (at, &i) in sequence.iter().enumerate() {
-            position[i] = at;
-        }
-        Self { sequence, position, children }
-    }
-
-    fn neighbour(&self, index: usize, offset: isize) -> Option<usize> {
-        let at = self.position.get(index)?.checked_add_signed(offset)?;
-        self.sequence.get(at).copied()
-    }
-}
-
 struct PageRenderer<'a> {
     views: Views<'a>,
     templates: &'a Templates,
@@ -193,7 +150,6 @@ struct PageRenderer<'a> {
     sources: &'a SourceMap,
     /// Cards and previews by (template, record, root): most records are shown many times.
     fragments: RwLock<HashMap<FragmentKey, Result<String, Diagnostic>>>,
-    reading_order: ReadingOrder,
     /// The navigation every page shares; each page marks its current entry.
     nav: Nav,
 }
@@ -373,16 +329,11 @@ impl<'a> PageRenderer<'a> {
                     .topics
                     .get(slug)
                     .ok_or_else(|| Diagnostic::error("content", None, format!("topic `{slug}` vanished")))?;
-                let has_topic = |topics: &[toml::Spanned<String>]| topics.iter().any(|t| t.get_ref() == slug);
-                let pages = std::iter::once(&site.front)
-                    .chain(&site.pages)
-                    .filter(|p| has_topic(&p.source.front.topics))
-                    .map(|p| self.section_summary(p))
-                    .collect();
-                let records = site
+                let pages = topic.pages.iter().map(|&id| self.section_summary(site.page(id))).collect();
+                let records = topic
                     .records
-                    .values()
-                    .filter(|r| has_topic(r.topics()))
+                    .iter()
+                    .filter_map(|key| site.record(key))
                     .map(|r| self.views.record(r, Detail::Summary))
                     .collect();
                 let view = TopicView {
@@ -400,17 +351,11 @@ impl<'a> PageRenderer<'a> {
                 let topics: Vec<TopicCount> = site
                     .topics
                     .values()
-                    .map(|t| {
-                        let count = std::iter::once(&site.front)
-                            .chain(&site.pages)
-                            .filter(|p| p.source.front.topics.iter().any(|x| x.get_ref() == &t.slug))
-                            .count()
-                            + site
-                                .records
-                                .values()
-                                .filter(|r| r.topics().iter().any(|x| x.get_ref() == &t.slug))
-                                .count();
-                        TopicCount { slug: t.slug.clone(), name: t.name.clone(), url: Topic::url(&t.slug), count }
+                    .map(|t| TopicCount {
+                        slug: t.slug.clone(),
+                        name: t.name.clone(),
+                        url: Topic::url(&t.slug),
+                        count: t.pages.len() + t.records.len(),
                     })
                     .collect();
                 let mut context = self.base_context(url, Current::Topics);
@@ -448,7 +393,7 @@ impl<'a> PageRenderer<'a> {
     ) -> Result<SectionView<'p>, Diagnostic> {
         let site = self.site();
         let neighbour =
-            |offset: isize| self.reading_order.neighbour(index, offset).map(|i| self.views.page_link(&site.pages[i]));
+            |offset: isize| site.reading_order.neighbour(index, offset).map(|i| self.views.page_link(&site.pages[i]));
         let mut cited_keys: Vec<&RecordKey> = Vec::new();
         for citation in &rendered.citations {
             if !cited_keys.contains(&&citation.key) {
@@ -469,12 +414,10 @@ impl<'a> PageRenderer<'a> {
                 .filter_map(|k| site.record(k))
                 .map(|r| self.views.record(r, Detail::Summary))
                 .collect(),
-            children: self
+            children: site
                 .reading_order
-                .children
-                .get(&page.source.rel)
-                .into_iter()
-                .flatten()
+                .children(&page.source.rel)
+                .iter()
                 .map(|&i| self.views.page_link(&site.pages[i]))
                 .collect(),
             prev: neighbour(-1),

@@ -222,3 +222,23 @@ fn a_site_in_memory_renders_like_the_same_files_on_disk() {
     assert_eq!(on_disk.site.as_ref().map(|s| s.outputs.clone()), from_memory.site.as_ref().map(|s| s.outputs.clone()));
     assert!(from_memory.site.as_ref().is_some_and(|s| s.outputs.len() == s.files.len()));
 }
+
+/// A topic's page lists each page and record that carries it once, and the topic index counts them.
+#[test]
+fn topic_pages_list_their_pages_and_records_once() {
+    let site = TestSite::base();
+    site.write("content/three.md", "+++\ntitle = \"Three\"\ntopics = [\"ai\", \"ai\", \"labour\"]\n+++\nText.\n");
+    site.build_ok();
+    let topic = site.page("topics/ai.html");
+    let main = topic.split("<main").nth(1).and_then(|m| m.split("</main>").next()).unwrap_or("");
+    assert_eq!(main.matches("href=\"../three.html\"").count(), 1, "{main}");
+    let labour = site.page("topics/labour.html");
+    assert!(labour.contains("href=\"../three.html\""));
+    let index = site.page("topics/index.html");
+    assert!(
+        index.contains("<a href=\"../topics/labour.html\">Labour</a> <span class=\"count\">1 item</span>"),
+        "{index}"
+    );
+    // The base fixture's front page, `one.md` and a quote carry `ai`; the new page adds one.
+    assert!(index.contains("Artificial intelligence</a> <span class=\"count\">4 items</span>"), "{index}");
+}
