@@ -26,16 +26,27 @@ use context::{Detail, KindLink, Link, Nav, NavLink, RecordView, SiteView, TopicL
 /// page whose key is unchanged is the same page, so it is not rendered again.
 #[derive(Debug, Default)]
 pub struct RenderCache {
-    pages: HashMap<String, (blake3::Hash, Arc<[u8]>)>,
+    pages: HashMap<String, Entry>,
     /// How many pages the last build took from the cache, and how many it rendered.
     pub reused: usize,
     pub rendered: usize,
 }
 
-/// One rendered page with its cache key, and whether it came from the cache.
+/// A page kept for the next build, with two keys. `inputs` hashes what the page is built from
+/// without building its context (the "world" every page may read, and the page's own Markdown), so
+/// a page whose inputs are unchanged is reused without even building its context; `context` is
+/// the hash of the context itself, the fallback when the world changed in a way this page ignores.
+#[derive(Debug, Clone)]
+struct Entry {
+    inputs: Option<blake3::Hash>,
+    context: blake3::Hash,
+    bytes: Arc<[u8]>,
+}
+
+/// One rendered page, what to keep of it, and whether it came from the cache.
 struct Done {
     file: OutputFile,
-    key: blake3::Hash,
+    entry: Option<Entry>,
     reused: bool,
 }
 
@@ -62,6 +73,7 @@ pub fn render_site(
     let mut shared = blake3::Hasher::new();
     shared.update(template_set.as_bytes());
     let template_set = hash_context(&mut shared, &mut tera_globals, &GLOBAL_KEYS).map(|()| shared.finalize());
+    let world = template_set.map(|shared| world_hash(&shared, site, text));
     let renderer = PageRenderer {
         views: Views::new(site, text),
         templates,
@@ -75,7 +87,8 @@ pub fn render_site(
     let results: Vec<Result<Done, Diagnostic>> = jobs
         .par_iter()
         .map(|(route, target)| {
-            let done = renderer.render(route, target, template_set.as_ref(), previous)?;
+            let inputs = world.map(|world| inputs_hash(&world, route, target, text));
+            let done = renderer.render(route, target, template_set.as_ref(), inputs, previous)?;
             sink.put(done.file.clone())?;
             Ok(done)
         })
@@ -91,7 +104,9 @@ pub fn render_site(
                 } else {
                     rendered += 1;
                 }
-                kept.insert(done.file.path, (done.key, done.file.bytes));
+                if let Some(entry) = done.entry {
+                    kept.insert(done.file.path, entry);
+                }
             }
             Err(diagnostic) if !errors.contains(&diagnostic) => errors.push(diagnostic),
             Err(_) => {}
@@ -101,6 +116,65 @@ pub fn render_site(
     *cache = RenderCache { pages: kept, reused, rendered };
     diagnostics.extend(errors);
     jobs.len()
+}
+
+/// A hash of everything in the site that a page's context may read, except the Markdown of the
+/// pages themselves: the settings, every page's front matter and place, every record, topic and
+/// record note, the front page's text, and where each record is cited. While it holds, a page is
+/// what it was unless its own Markdown changed.
+fn world_hash(shared: &blake3::Hash, site: &Site, text: &SiteText) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(shared.as_bytes());
+    hash_debug(&mut hasher, &site.config);
+    for page in std::iter::once(&site.front).chain(&site.pages) {
+        hash_debug(&mut hasher, &(&page.source.file, &page.source.front, &page.url, &page.parent));
+    }
+    hash_debug(&mut hasher, &site.records);
+    hash_debug(&mut hasher, &site.broken);
+    hash_debug(&mut hasher, &site.topics);
+    hash_debug(&mut hasher, &text.cited_in);
+    for rendered in
+        text.front.dek.iter().chain(&text.front.key_points).chain([&text.front.body]).chain(text.notes.values())
+    {
+        hash_rendered(&mut hasher, rendered);
+    }
+    hasher.finalize()
+}
+
+/// What a route is built from besides the world: a section page's own Markdown.
+fn inputs_hash(world: &blake3::Hash, route: &Route, target: &Target, text: &SiteText) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(world.as_bytes());
+    hasher.update(route.as_str().as_bytes());
+    hash_debug(&mut hasher, target);
+    if let Target::Page(i) = target
+        && let Some(rendered) = text.pages.get(*i)
+    {
+        hash_rendered(&mut hasher, rendered);
+    }
+    hasher.finalize()
+}
+
+fn hash_rendered(hasher: &mut blake3::Hasher, rendered: &Rendered) {
+    hasher.update(&(rendered.html.len() as u64).to_le_bytes());
+    hasher.update(rendered.html.as_bytes());
+    hash_debug(
+        hasher,
+        &(&rendered.placeholders, &rendered.toc, &rendered.citations, &rendered.heading_ids, &rendered.other_ids),
+    );
+}
+
+/// Feeds `value`'s `Debug` form to a hasher without building the string.
+fn hash_debug(hasher: &mut blake3::Hasher, value: &impl std::fmt::Debug) {
+    struct Feed<'h>(std::io::BufWriter<&'h mut blake3::Hasher>);
+    impl std::fmt::Write for Feed<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            std::io::Write::write_all(&mut self.0, s.as_bytes()).map_err(|_| std::fmt::Error)
+        }
+    }
+    let mut feed = Feed(std::io::BufWriter::with_capacity(1 << 16, hasher));
+    let _ = std::fmt::write(&mut feed, format_args!("{value:?}"));
+    let _ = std::io::Write::flush(&mut feed.0);
 }
 
 /// The keys every page's context shares (hashed once per build).
@@ -238,24 +312,38 @@ impl<'a> PageRenderer<'a> {
         route: &Route,
         target: &Target,
         shared: Option<&blake3::Hash>,
+        inputs: Option<blake3::Hash>,
         cache: &RenderCache,
     ) -> Result<Done, Diagnostic> {
         let url = route.as_str();
+        let cached = cache.pages.get(url);
+        let reuse = |entry: &Entry| Done {
+            file: OutputFile { path: url.to_string(), bytes: entry.bytes.clone() },
+            entry: Some(Entry { inputs, ..entry.clone() }),
+            reused: true,
+        };
+        if let Some(entry) = cached
+            && inputs.is_some()
+            && entry.inputs == inputs
+        {
+            return Ok(reuse(entry));
+        }
         let (template, mut context) = self.context(url, target)?;
         let mut hasher = blake3::Hasher::new();
         hasher.update(shared.map_or(&[0; 32], |hash| hash.as_bytes()));
         hasher.update(template.as_bytes());
         let hashed = hash_context(&mut hasher, &mut context, &PAGE_KEYS);
         let key = hasher.finalize();
-        if let Some((cached, bytes)) = cache.pages.get(url)
-            && hashed.is_some()
-            && shared.is_some()
-            && *cached == key
+        let cacheable = hashed.is_some() && shared.is_some();
+        if let Some(entry) = cached
+            && cacheable
+            && entry.context == key
         {
-            return Ok(Done { file: OutputFile { path: url.to_string(), bytes: bytes.clone() }, key, reused: true });
+            return Ok(reuse(entry));
         }
-        let html = self.templates.render(template, &context, self.sources)?;
-        Ok(Done { file: OutputFile { path: url.to_string(), bytes: html.into_bytes().into() }, key, reused: false })
+        let bytes: Arc<[u8]> = self.templates.render(template, &context, self.sources)?.into_bytes().into();
+        let entry = cacheable.then(|| Entry { inputs, context: key, bytes: bytes.clone() });
+        Ok(Done { file: OutputFile { path: url.to_string(), bytes }, entry, reused: false })
     }
 
     /// The page's template and its full context.

@@ -17,6 +17,8 @@ enum Edit {
     RemovePage(usize),
     RenamePage(usize, usize),
     AppendSentence(usize),
+    CiteRecord(usize),
+    RetitlePage(usize),
     QuoteContext(usize),
     BreakReference,
     FixReference,
@@ -32,6 +34,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..4usize).prop_map(Edit::RemovePage),
         (0..4usize, 0..4usize).prop_map(|(a, b)| Edit::RenamePage(a, b)),
         (0..4usize).prop_map(Edit::AppendSentence),
+        (0..2usize).prop_map(Edit::CiteRecord),
+        (0..3usize).prop_map(Edit::RetitlePage),
         (0..4usize).prop_map(Edit::QuoteContext),
         Just(Edit::BreakReference),
         Just(Edit::FixReference),
@@ -85,6 +89,23 @@ fn apply(site: &TestSite, edit: &Edit) -> Vec<PathBuf> {
             if root.join(&path).exists() {
                 write(&path, &format!("{}\nOne more sentence, number {n}.\n", read(&path)));
             }
+            vec![root.join(path)]
+        }
+        Edit::CiteRecord(n) => {
+            // A new citation in an existing page: only where records are cited changes.
+            let path = if *n == 0 { "content/one.md" } else { "content/two.md" };
+            write(path, &format!("{}\nAs [the studio](organization:studio) put it.\n", read(path)));
+            vec![root.join(path)]
+        }
+        Edit::RetitlePage(n) => {
+            // Only front matter: every page's navigation names this page.
+            let path = "content/one.md";
+            let text = read(path);
+            let edited = match text.find("title = \"") {
+                Some(at) => format!("{}title = \"Retitled {n} {}", &text[..at], &text[at + "title = \"".len()..]),
+                None => text,
+            };
+            write(path, &edited);
             vec![root.join(path)]
         }
         Edit::QuoteContext(n) => {
