@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -46,8 +47,9 @@ pub struct FrontText {
 pub struct SiteText {
     pub front: FrontText,
     /// Parallel to `Site::pages`.
-    pub pages: Vec<Rendered>,
-    pub notes: BTreeMap<RecordKey, Rendered>,
+    /// Shared with the Markdown cache, which keeps them for the next build.
+    pub pages: Vec<Arc<Rendered>>,
+    pub notes: BTreeMap<RecordKey, Arc<Rendered>>,
     /// Where each record is cited, in page order then paragraph order, without repeats.
     pub cited_in: BTreeMap<RecordKey, Vec<CitedAt>>,
 }
@@ -57,7 +59,7 @@ pub struct SiteText {
 /// pages and topics a link may name, and the texts quotations are checked against).
 #[derive(Debug, Default)]
 pub struct MarkdownCache {
-    entries: HashMap<blake3::Hash, Rendered>,
+    entries: HashMap<blake3::Hash, Arc<Rendered>>,
     /// How many fragments the last build took from the cache, and how many it rendered.
     pub reused: usize,
     pub rendered: usize,
@@ -89,12 +91,12 @@ impl<'a> Job<'a> {
         Self { key: hasher.finalize(), input, inline }
     }
 
-    fn run(&self, site: &Site, cache: &MarkdownCache) -> (Rendered, bool) {
+    fn run(&self, site: &Site, cache: &MarkdownCache) -> (Arc<Rendered>, bool) {
         if let Some(rendered) = cache.entries.get(&self.key) {
-            return (rendered.clone(), true);
+            return (Arc::clone(rendered), true);
         }
         let rendered = if self.inline { render_inline(&self.input, site) } else { render(&self.input, site) };
-        (rendered, false)
+        (Arc::new(rendered), false)
     }
 }
 
@@ -162,11 +164,11 @@ pub fn render_site(
         Some(Job::new(input, false, &environment))
     });
     let jobs: Vec<Job<'_>> = page_jobs.chain(note_jobs).collect();
-    let results: Vec<(Rendered, bool)> = jobs.par_iter().map(|job| job.run(site, cache)).collect();
+    let results: Vec<(Arc<Rendered>, bool)> = jobs.par_iter().map(|job| job.run(site, cache)).collect();
     let mut fresh = HashMap::with_capacity(jobs.len());
     cache.reused = 0;
     cache.rendered = 0;
-    let mut rendered: Vec<Rendered> = jobs
+    let mut rendered: Vec<Arc<Rendered>> = jobs
         .iter()
         .zip(results)
         .map(|(job, (rendered, reused))| {
@@ -175,20 +177,21 @@ pub fn render_site(
             } else {
                 cache.rendered += 1;
             }
-            fresh.insert(job.key, rendered.clone());
+            fresh.insert(job.key, Arc::clone(&rendered));
             rendered
         })
         .collect();
     // Only what this build used is kept: the cache never outgrows the site.
     cache.entries = fresh;
-    let notes: BTreeMap<RecordKey, Rendered> =
+    let notes: BTreeMap<RecordKey, Arc<Rendered>> =
         note_urls.iter().map(|(key, _, _)| (*key).clone()).zip(rendered.split_off(site.pages.len())).collect();
     let pages = rendered;
     let mut text = SiteText { front, pages, notes, cited_in: BTreeMap::new() };
     text.cited_in = join_citations(site, &text);
     let mut found = check_fragments(site, &text);
-    for rendered in text.all_mut() {
-        found.append(&mut rendered.diagnostics);
+    // Each fragment keeps its diagnostics, so a fragment taken from the cache reports them again.
+    for rendered in text.all() {
+        found.extend(rendered.diagnostics.iter().cloned());
     }
     found.sort_by(|a, b| (&a.file, a.span.as_ref().map(|s| s.start)).cmp(&(&b.file, b.span.as_ref().map(|s| s.start))));
     diagnostics.extend(found);
@@ -203,18 +206,8 @@ impl SiteText {
             .iter()
             .chain(self.front.key_points.iter())
             .chain(std::iter::once(&self.front.body))
-            .chain(self.pages.iter())
-            .chain(self.notes.values())
-    }
-
-    fn all_mut(&mut self) -> impl Iterator<Item = &mut Rendered> {
-        self.front
-            .dek
-            .iter_mut()
-            .chain(self.front.key_points.iter_mut())
-            .chain(std::iter::once(&mut self.front.body))
-            .chain(self.pages.iter_mut())
-            .chain(self.notes.values_mut())
+            .chain(self.pages.iter().map(|rendered| &**rendered))
+            .chain(self.notes.values().map(|rendered| &**rendered))
     }
 }
 
@@ -275,11 +268,11 @@ fn join_citations(site: &Site, text: &SiteText) -> BTreeMap<RecordKey, Vec<Cited
     let pages = site.pages.iter().zip(&text.pages);
     let notes = text.notes.iter().filter_map(|(key, rendered)| {
         let record = site.record(key)?;
-        Some((key.url(), record.title(), rendered))
+        Some((key.url(), record.title(), &**rendered))
     });
     let citing = front_parts
         .map(|r| (front.url.clone(), front.title().to_string(), r))
-        .chain(pages.map(|(page, r)| (page.url.clone(), page.title().to_string(), r)))
+        .chain(pages.map(|(page, r)| (page.url.clone(), page.title().to_string(), &**r)))
         .chain(notes);
     for (page_url, page_title, rendered) in citing {
         for citation in &rendered.citations {

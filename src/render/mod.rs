@@ -133,8 +133,13 @@ fn world_hash(shared: &blake3::Hash, site: &Site, text: &SiteText) -> blake3::Ha
     hash_debug(&mut hasher, &site.broken);
     hash_debug(&mut hasher, &site.topics);
     hash_debug(&mut hasher, &text.cited_in);
-    for rendered in
-        text.front.dek.iter().chain(&text.front.key_points).chain([&text.front.body]).chain(text.notes.values())
+    for rendered in text
+        .front
+        .dek
+        .iter()
+        .chain(&text.front.key_points)
+        .chain([&text.front.body])
+        .chain(text.notes.values().map(|r| &**r))
     {
         hash_rendered(&mut hasher, rendered);
     }
