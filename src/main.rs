@@ -61,7 +61,8 @@ enum Command {
         /// Absolute URL written where the site needs one (canonical link, Open Graph, the 404
         /// page's links) [default: the served address, e.g. http://127.0.0.1:1111/]. Links between
         /// pages are relative and work either way; with a URL of the published site, absolute
-        /// links lead there instead of to this server.
+        /// links lead there instead of to this server. The site is served under the URL's path, as
+        /// published: -u https://example.org/briefings/netflix/ serves it at /briefings/netflix/.
         #[arg(short = 'u', long)]
         base_url: Option<String>,
         /// Include pages marked `draft = true`.

@@ -1,5 +1,5 @@
-//! HTTP: GET and HEAD on the in-memory build — files by their route, `index.html` for folders, the
-//! site's 404 page for anything else — with the live-reload script put into every HTML page served.
+//! HTTP: GET and HEAD on the in-memory build under its mount — files by their route, `index.html` for
+//! folders, the site's 404 page for anything else — with the live-reload script put into every HTML page.
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
-use super::path::{Wanted, resolve};
+use super::path::{Mount, Wanted, resolve};
 use super::{App, live};
 use crate::routes::SERVE_PREFIX;
 
@@ -38,18 +38,20 @@ async fn handle(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Respon
 
 fn respond(app: &App, uri: &Uri) -> Response {
     let site = app.current();
-    let key = match resolve(uri.path()) {
+    let key = match resolve(uri.path(), &app.mount) {
         Wanted::File(key) => key,
-        Wanted::Refused => return not_found(app),
+        Wanted::Mount => return redirect(StatusCode::TEMPORARY_REDIRECT, &app.mount.path(), uri.query()),
+        Wanted::Outside | Wanted::Refused => return not_found(app),
     };
     if let Some(own) = key.strip_prefix(SERVE_PREFIX) {
         return live::respond(app, own);
     }
     if let Some(file) = site.get(&key) {
-        return file_response(StatusCode::OK, &key, file.bytes.clone(), &site.build);
+        return build_file(app, StatusCode::OK, &key, file.bytes.clone(), &site.build);
     }
     if site.is_empty() {
-        return file_response(
+        return build_file(
+            app,
             StatusCode::SERVICE_UNAVAILABLE,
             "index.html",
             Bytes::from_static(NO_BUILD_YET),
@@ -58,24 +60,29 @@ fn respond(app: &App, uri: &Uri) -> Response {
     }
     // `/quotes` is the folder `/quotes/`: redirect, so the page's relative links resolve from it.
     if !key.ends_with("index.html") && site.get(&format!("{key}/index.html")).is_some() {
-        let location = match uri.query() {
-            Some(query) => format!("{}/?{query}", uri.path()),
-            None => format!("{}/", uri.path()),
-        };
-        let mut response = plain(StatusCode::FOUND, "");
-        if let Ok(value) = HeaderValue::from_str(&location) {
-            response.headers_mut().insert(header::LOCATION, value);
-        }
-        return response;
+        return redirect(StatusCode::FOUND, &format!("{}/", uri.path()), uri.query());
     }
     not_found(app)
+}
+
+/// A redirect to `path`, keeping the request's query.
+fn redirect(status: StatusCode, path: &str, query: Option<&str>) -> Response {
+    let location = match query {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_string(),
+    };
+    let mut response = plain(status, "");
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
 }
 
 /// The site's own 404 page with status 404 (plain text if the site has none).
 fn not_found(app: &App) -> Response {
     let site = app.current();
     match site.get("404.html") {
-        Some(page) => file_response(StatusCode::NOT_FOUND, "404.html", page.bytes.clone(), &site.build),
+        Some(page) => build_file(app, StatusCode::NOT_FOUND, "404.html", page.bytes.clone(), &site.build),
         None => plain(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
@@ -86,9 +93,18 @@ const NO_BUILD_YET: &[u8] = b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta
 </head>\n<body>\n<main>\n<h1>The briefing has not built yet</h1>\n<p>Fix the errors listed in the terminal; \
 this page reloads by itself when the build succeeds.</p>\n</main>\n</body>\n</html>\n";
 
-pub(super) fn file_response(status: StatusCode, path: &str, bytes: Bytes, build: &str) -> Response {
+/// A file of the build (or the page standing in for one); HTML gets the live-reload script.
+fn build_file(app: &App, status: StatusCode, path: &str, bytes: Bytes, build: &str) -> Response {
+    let bytes = if is_html(path) { Bytes::from(inject(&bytes, build, &app.mount)) } else { bytes };
+    file_response(status, path, bytes)
+}
+
+fn is_html(path: &str) -> bool {
+    content_type(path).starts_with("text/html")
+}
+
+pub(super) fn file_response(status: StatusCode, path: &str, bytes: Bytes) -> Response {
     let content_type = content_type(path);
-    let bytes = if content_type.starts_with("text/html") { Bytes::from(inject(&bytes, build)) } else { bytes };
     let length = bytes.len();
     let mut response = (status, bytes).into_response();
     let headers = response.headers_mut();
@@ -100,7 +116,7 @@ pub(super) fn file_response(status: StatusCode, path: &str, bytes: Bytes, build:
 }
 
 pub(super) fn plain(status: StatusCode, text: &'static str) -> Response {
-    file_response(status, "message.txt", Bytes::from_static(text.as_bytes()), "")
+    file_response(status, "message.txt", Bytes::from_static(text.as_bytes()))
 }
 
 /// The `Content-Type` for a file of the build, by its extension; text is UTF-8.
@@ -120,9 +136,10 @@ pub fn content_type(path: &str) -> String {
 }
 
 /// The live-reload script tag, put before the page's last `</body>` (at the end if it has none).
-/// The tag names the build the page came from, so the page knows when a newer one is served.
-pub fn inject(html: &[u8], build: &str) -> Vec<u8> {
-    let tag = format!(r#"<script src="/{SERVE_PREFIX}live.js" data-build="{build}" defer></script>"#);
+/// The tag names the build the page came from, so the page knows when a newer one is served, and
+/// the script under the mount, so the script finds its event stream beside it.
+pub fn inject(html: &[u8], build: &str, mount: &Mount) -> Vec<u8> {
+    let tag = format!(r#"<script src="{}{SERVE_PREFIX}live.js" data-build="{build}" defer></script>"#, mount.path());
     let at = html.windows(7).rposition(|window| window.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
     [&html[..at], tag.as_bytes(), &html[at..]].concat()
 }
@@ -156,14 +173,24 @@ mod tests {
     #[test]
     fn the_script_goes_before_the_last_closing_body_tag() {
         let tag = r#"<script src="/__briefing/live.js" data-build="b1" defer></script>"#;
+        let root = Mount::root();
         assert_eq!(
-            String::from_utf8(inject(b"<p>x</p></body></html>", "b1")).expect("utf-8"),
+            String::from_utf8(inject(b"<p>x</p></body></html>", "b1", &root)).expect("utf-8"),
             format!("<p>x</p>{tag}</body></html>")
         );
         assert_eq!(
-            String::from_utf8(inject(b"<p></body> in text</p></BODY>\n", "b1")).expect("utf-8"),
+            String::from_utf8(inject(b"<p></body> in text</p></BODY>\n", "b1", &root)).expect("utf-8"),
             format!("<p></body> in text</p>{tag}</BODY>\n")
         );
-        assert_eq!(String::from_utf8(inject(b"<p>no body", "b1")).expect("utf-8"), format!("<p>no body{tag}"));
+        assert_eq!(String::from_utf8(inject(b"<p>no body", "b1", &root)).expect("utf-8"), format!("<p>no body{tag}"));
+    }
+
+    #[test]
+    fn under_a_mount_the_script_is_the_mounts() {
+        let mount = Mount::of_base_url("https://example.org/briefings/caf%C3%A9/").expect("mount");
+        assert_eq!(
+            String::from_utf8(inject(b"<p>x</p></body>", "b2", &mount)).expect("utf-8"),
+            r#"<p>x</p><script src="/briefings/caf%C3%A9/__briefing/live.js" data-build="b2" defer></script></body>"#
+        );
     }
 }

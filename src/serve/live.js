@@ -2,7 +2,10 @@
 // the pages it serves; `briefing build` output never holds it.
 (() => {
   'use strict';
-  const build = document.currentScript ? document.currentScript.dataset.build : '';
+  const script = document.currentScript;
+  const build = script ? script.dataset.build : '';
+  // The event stream is beside this script, under whatever path the site is served at.
+  const eventsUrl = script ? new URL('events', script.src).href : '/__briefing/events';
   const scrollKey = `briefing-serve-scroll:${location.pathname}${location.search}`;
   let overlay = null;
   // The failure the reader hid with Escape: the same one arriving again stays hidden.
@@ -20,7 +23,7 @@
   });
 
   function listen() {
-    events = new EventSource('/__briefing/events');
+    events = new EventSource(eventsUrl);
     // For tests and the curious: whether this page listens for rebuilds.
     events.addEventListener('open', () => { window.briefingServe = 'connected'; });
     events.addEventListener('status', (event) => {

@@ -49,7 +49,7 @@ impl Status<'_> {
 /// Answers the paths under `__briefing/`.
 pub fn respond(app: &App, path: &str) -> Response {
     match path {
-        "live.js" => file_response(StatusCode::OK, "live.js", Bytes::from_static(SCRIPT.as_bytes()), ""),
+        "live.js" => file_response(StatusCode::OK, "live.js", Bytes::from_static(SCRIPT.as_bytes())),
         "events" => events(app),
         _ => plain(StatusCode::NOT_FOUND, "not found\n"),
     }

@@ -18,6 +18,7 @@ use tokio::sync::watch as channel;
 
 use crate::BuildOptions;
 use live::{Failure, Status};
+use path::Mount;
 use site::{Diff, Rebuilt, Snapshot};
 use watch::{Changes, Watcher};
 
@@ -29,6 +30,7 @@ pub struct ServeOptions {
     /// 0 picks a free port.
     pub port: u16,
     /// The URL written where the site needs an absolute one; `None` means the served address.
+    /// The site is served under its path (`/briefings/netflix/`), as it will be published.
     pub base_url: Option<String>,
     pub drafts: bool,
     /// Open the site in the default browser once it is served.
@@ -47,6 +49,8 @@ impl std::fmt::Display for ServeError {
 
 /// State shared by the server and the rebuilds: the build being served and what pages are told.
 pub struct App {
+    /// Where the site is served: every path of the build is under it.
+    mount: Mount,
     site: RwLock<Arc<Snapshot>>,
     status: channel::Sender<Arc<str>>,
     /// Whether the latest rebuild failed: pages showing its errors reload when it is fixed.
@@ -54,10 +58,11 @@ pub struct App {
 }
 
 impl App {
-    fn new(build: String) -> Self {
+    fn new(build: String, mount: Mount) -> Self {
         let status = Status { build: &build, failed: None }.to_json();
         let (status, _) = channel::channel(status);
         Self {
+            mount,
             site: RwLock::new(Arc::new(Snapshot { build, ..Snapshot::default() })),
             status,
             failing: AtomicBool::new(false),
@@ -119,17 +124,18 @@ impl BuildIds {
 
 /// Serves the site until Ctrl-C or SIGTERM.
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
+    let mount = mount_of(options.base_url.as_deref())?;
     let listener = bind(SocketAddr::new(options.interface, options.port))?;
     let address = listener.local_addr().map_err(|err| ServeError(format!("error: cannot listen: {err}")))?;
-    let url = format!("http://{address}/");
+    let url = format!("http://{address}{}", mount.path());
     let build_options = BuildOptions {
-        base_url: Some(options.base_url.clone().unwrap_or_else(|| url.clone())),
+        base_url: Some(options.base_url.clone().unwrap_or_else(|| format!("http://{address}/"))),
         drafts: options.drafts,
         ..BuildOptions::new(&options.root)
     };
     let color = std::io::stderr().is_terminal();
     let mut ids = BuildIds::new();
-    let app = Arc::new(App::new(ids.next()));
+    let app = Arc::new(App::new(ids.next(), mount));
 
     let mut engine = site::Engine::start(build_options);
     let first = engine.rebuild(color);
@@ -161,6 +167,19 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         eprintln!("warning: could not open a browser ({err}); open {url} yourself");
     }
     run_server(listener, app).map_err(|err| ServeError(format!("error: the server stopped: {err}")))
+}
+
+/// Where the site is served: at the path of `--base-url` (the site as it will be published), or at
+/// `/` without one (the served address is then the base URL; site.toml's `base_url` plays no part).
+fn mount_of(base_url: Option<&str>) -> Result<Mount, ServeError> {
+    let Some(url) = base_url else {
+        return Ok(Mount::root());
+    };
+    Mount::of_base_url(url).map_err(|problem| {
+        ServeError(format!(
+            "error: cannot serve the site under the path of --base-url `{url}`: {problem}; write the path as published, e.g. https://example.org/briefing/"
+        ))
+    })
 }
 
 /// Binds the listening socket, explaining the usual failures.
@@ -308,7 +327,7 @@ mod tests {
     #[test]
     fn pages_reload_when_the_output_changed_or_a_failure_was_fixed() {
         let mut ids = BuildIds::new();
-        let app = App::new(ids.next());
+        let app = App::new(ids.next(), Mount::root());
         let first = app.current().build.clone();
         assert_eq!(app.apply(rebuilt(Some(&[("a.html", "1")])), &mut ids), Ok(Diff { rerendered: 1, removed: 0 }));
         let second = app.current().build.clone();
@@ -332,7 +351,7 @@ mod tests {
 
     #[test]
     fn event_streams_of_pages_that_went_away_are_dropped() {
-        let app = Arc::new(App::new("b1".to_string()));
+        let app = Arc::new(App::new("b1".to_string(), Mount::root()));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("address").port();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -180,9 +180,13 @@ struct Events {
 
 impl Events {
     fn open(server: &Server) -> Self {
+        Self::open_at(server, "/__briefing/events")
+    }
+
+    fn open_at(server: &Server, path: &str) -> Self {
         let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
         stream.set_read_timeout(Some(Duration::from_millis(100))).expect("timeout");
-        stream.write_all(b"GET /__briefing/events HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").expect("send");
+        stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes()).expect("send");
         Self { stream, buffer: String::new() }
     }
 
@@ -212,7 +216,11 @@ impl Events {
 
     /// The first status event, after the response's headers.
     fn first(server: &Server) -> (Self, serde_json::Value) {
-        let mut events = Self::open(server);
+        Self::first_at(server, "/__briefing/events")
+    }
+
+    fn first_at(server: &Server, path: &str) -> (Self, serde_json::Value) {
+        let mut events = Self::open_at(server, path);
         let status = events.next();
         assert!(events.buffer.is_empty() || !events.buffer.contains("HTTP/1."), "headers left in {}", events.buffer);
         (events, status)
@@ -225,8 +233,13 @@ fn build_id(status: &serde_json::Value) -> String {
 
 /// The bytes a clean in-memory build of `root` gives for `path`, as `briefing build` would write them.
 fn built(root: &Path, path: &str) -> Vec<u8> {
+    built_for(root, path, "http://127.0.0.1:1/")
+}
+
+/// The bytes a clean in-memory build of `root` with `base_url` gives for `path`.
+fn built_for(root: &Path, path: &str, base_url: &str) -> Vec<u8> {
     let mut options = briefing::BuildOptions::new(root);
-    options.base_url = Some("http://127.0.0.1:1/".to_string());
+    options.base_url = Some(base_url.to_string());
     let outcome = briefing::render_site(&options);
     let site = outcome.site.expect("the site builds");
     site.files.into_iter().find(|file| file.path == path).map(|file| file.bytes.to_vec()).expect("built file")
@@ -238,9 +251,44 @@ fn served_page(root: &Path, path: &str, build: &str, port: u16) -> String {
 }
 
 fn with_script(html: &[u8], build: &str) -> String {
+    with_script_under(html, build, "/")
+}
+
+/// A page with the script tag serve puts in when the site is mounted at `mount`.
+fn with_script_under(html: &[u8], build: &str, mount: &str) -> String {
     let html = String::from_utf8(html.to_vec()).expect("utf-8");
     let at = html.rfind("</body>").expect("</body>");
-    format!("{}<script src=\"/__briefing/live.js\" data-build=\"{build}\" defer></script>{}", &html[..at], &html[at..])
+    format!(
+        "{}<script src=\"{mount}__briefing/live.js\" data-build=\"{build}\" defer></script>{}",
+        &html[..at],
+        &html[at..]
+    )
+}
+
+/// A stand-in for the default browser (`BROWSER`): a script that writes the URL it is given to the
+/// returned file.
+fn fake_browser(folder: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let browser = folder.join("browser");
+    let opened = folder.join("opened.txt");
+    std::fs::write(&browser, format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display())).expect("write script");
+    let mut permissions = std::fs::metadata(&browser).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&browser, permissions).expect("chmod");
+    (browser, opened)
+}
+
+/// What the stand-in browser was asked to open, once it has been.
+fn opened_url(opened: &Path) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Ok(url) = std::fs::read_to_string(opened)
+            && !url.is_empty()
+        {
+            return url;
+        }
+        assert!(Instant::now() < deadline, "the browser was not started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -276,7 +324,9 @@ fn pages_are_served_from_memory_with_their_types_the_reload_script_and_no_cachin
     assert_eq!((svg.status, svg.header("content-type")), (200, "image/svg+xml; charset=utf-8"));
     let script = server.get("/__briefing/live.js");
     assert_eq!((script.status, script.header("content-type")), (200, "text/javascript; charset=utf-8"));
-    assert!(script.text().contains("new EventSource('/__briefing/events')"));
+    // The script finds its event stream beside itself, wherever the site is mounted.
+    assert!(script.text().contains("new URL('events', script.src)"), "{}", script.text());
+    assert!(script.text().contains("new EventSource(eventsUrl)"), "{}", script.text());
 
     // A folder: redirected to its slash form (relative links resolve from it), then its index.
     let folder = server.get("/quotes?x=1");
@@ -545,25 +595,27 @@ fn a_port_in_use_is_a_usage_error_that_names_it_and_the_flag() {
         .expect("run serve");
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).starts_with("error: --base-url must be an absolute URL"));
+
+    let unmountable = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["serve", "-p", "0", "-u", "https://example.org/a%2Fb/", "--root"])
+        .arg(site.root())
+        .output()
+        .expect("run serve");
+    assert_eq!(unmountable.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&unmountable.stderr),
+        "error: cannot serve the site under the path of --base-url `https://example.org/a%2Fb/`: its path segment `a%2Fb` holds an encoded `/`, `\\` or control character, which no request path may hold; write the path as published, e.g. https://example.org/briefing/\n"
+    );
+    assert_eq!(unmountable.stdout, b"");
 }
 
 #[test]
 fn open_starts_the_default_browser_on_the_served_url_or_says_why_not() {
     let site = TestSite::base();
     let tools = tempfile::tempdir().expect("temp dir");
-    let browser = tools.path().join("browser");
-    let opened = tools.path().join("opened.txt");
-    std::fs::write(&browser, format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display())).expect("write script");
-    let mut permissions = std::fs::metadata(&browser).expect("meta").permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
-    std::fs::set_permissions(&browser, permissions).expect("chmod");
+    let (browser, opened) = fake_browser(tools.path());
     let server = Server::start_with_env(site.root(), &["--open"], &[("BROWSER", &browser)]);
-    let deadline = Instant::now() + PATIENCE;
-    while !opened.exists() || std::fs::read_to_string(&opened).expect("read").is_empty() {
-        assert!(Instant::now() < deadline, "the browser was not started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert_eq!(std::fs::read_to_string(&opened).expect("read"), format!("http://127.0.0.1:{}/\n", server.port));
+    assert_eq!(opened_url(&opened), format!("http://127.0.0.1:{}/\n", server.port));
     drop(server);
 
     let missing = tools.path().join("no-such-browser");
@@ -661,4 +713,169 @@ fn build_output_holds_no_trace_of_serve() {
         assert!(!text.contains("__briefing"), "{} mentions serve's paths", path.display());
         assert!(!text.contains("EventSource"), "{} holds the live-reload script", path.display());
     }
+}
+
+/// Where the mounted fixture is published, and the path serve mounts it at.
+const PUBLISHED: &str = "https://example.org/briefings/netflix/";
+const MOUNT: &str = "/briefings/netflix/";
+
+/// A page of the fixture as serve sends it under the mount: built with the published base URL.
+fn mounted_page(root: &Path, path: &str, build: &str) -> String {
+    with_script_under(&built_for(root, path, PUBLISHED), build, MOUNT)
+}
+
+#[test]
+fn a_base_url_with_a_path_serves_the_site_under_that_path_as_published() {
+    let site = TestSite::base();
+    let tools = tempfile::tempdir().expect("temp dir");
+    let (browser, opened) = fake_browser(tools.path());
+    let server = Server::start_with_env(site.root(), &["-u", PUBLISHED, "--open"], &[("BROWSER", &browser)]);
+    let url = format!("http://127.0.0.1:{}/briefings/netflix/", server.port);
+    assert!(server.first_line.starts_with("Built "), "{}", server.first_line);
+    assert!(server.first_line.ends_with(&format!("; serving at {url} (Ctrl-C to stop)")), "{}", server.first_line);
+    assert_eq!(opened_url(&opened), format!("{url}\n"), "--open opens the mounted URL");
+
+    let (mut events, status) = Events::first_at(&server, "/briefings/netflix/__briefing/events");
+    let build = build_id(&status);
+    for (target, file) in [
+        ("/briefings/netflix/", "index.html"),
+        ("/briefings/netflix/one.html", "one.html"),
+        ("/briefings/netflix/quotes/", "quotes/index.html"),
+    ] {
+        let page = server.get(target);
+        assert_eq!((page.status, page.header("content-type")), (200, "text/html; charset=utf-8"), "{target}");
+        assert_eq!(page.header("cache-control"), "no-store", "{target}");
+        // The build's bytes with the published base URL, and the script under the mount.
+        assert_eq!(page.text(), mounted_page(site.root(), file, &build), "{target}");
+    }
+    let front = server.get(MOUNT).text();
+    let css_name = front.split("href=\"briefing.").nth(1).and_then(|r| r.split('"').next()).expect("stylesheet link");
+    let css = server.get(&format!("/briefings/netflix/briefing.{css_name}"));
+    assert_eq!((css.status, css.header("content-type")), (200, "text/css; charset=utf-8"));
+    let script = server.get("/briefings/netflix/__briefing/live.js");
+    assert_eq!((script.status, script.header("content-type")), (200, "text/javascript; charset=utf-8"));
+    let folder = server.get("/briefings/netflix/quotes?x=1");
+    assert_eq!((folder.status, folder.header("location")), (302, "/briefings/netflix/quotes/?x=1"));
+
+    // The way to the mount leads to it.
+    for (target, location) in [
+        ("/", MOUNT),
+        ("/?x=1", "/briefings/netflix/?x=1"),
+        ("/briefings", MOUNT),
+        ("/briefings/", MOUNT),
+        ("/briefings/netflix", MOUNT),
+        ("/briefings/netflix?x=1", "/briefings/netflix/?x=1"),
+    ] {
+        let response = server.get(target);
+        assert_eq!((response.status, response.header("location")), (307, location), "{target}");
+        assert_eq!(response.body, b"", "{target}");
+    }
+
+    // Anything else outside it is the theme's 404 page, as is a missing page inside it.
+    let not_found = mounted_page(site.root(), "404.html", &build);
+    let missing = server.get("/briefings/netflix/no-such-page.html");
+    assert_eq!((missing.status, missing.text()), (404, not_found.clone()));
+    for target in [
+        "/one.html",
+        "/index.html",
+        "/quotes/",
+        "/favicon.svg",
+        "/briefings/one.html",
+        "/briefings/netflixy/",
+        "/briefings/netflix.html",
+        "/brief",
+        "/Briefings/netflix/",
+        "/netflix/",
+        "/__briefing/live.js",
+        "/__briefing/events",
+    ] {
+        let response = server.get(target);
+        assert_eq!(response.status, 404, "{target}");
+        assert_eq!(response.header("content-type"), "text/html; charset=utf-8", "{target}");
+        assert_eq!(response.text(), not_found, "{target}");
+    }
+
+    // HEAD: the same headers, no body.
+    let page = server.get("/briefings/netflix/one.html");
+    let head = server.request("HEAD /briefings/netflix/one.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert_eq!(
+        (head.status, head.header("content-length"), head.body.as_slice()),
+        (200, &*page.body.len().to_string(), &b""[..])
+    );
+    let head = server.request("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert_eq!((head.status, head.header("location"), head.body.as_slice()), (307, MOUNT, &b""[..]));
+    let head = server.request("HEAD /one.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert_eq!(
+        (head.status, head.header("content-length"), head.body.as_slice()),
+        (404, &*not_found.len().to_string(), &b""[..])
+    );
+
+    // The event stream under the mount tells of rebuilds, and the page changes.
+    site.edit("content/one.md", "The chief said the tools", "The chief said, under a mount, the tools");
+    let reload = events.next();
+    assert_ne!(build_id(&reload), build, "pages under the mount are told to reload");
+    assert_eq!(reload["failed"], serde_json::Value::Null);
+    let page = server.get("/briefings/netflix/one.html");
+    assert_eq!(page.text(), mounted_page(site.root(), "one.html", &build_id(&reload)));
+    assert!(page.text().contains("under a mount"));
+}
+
+#[test]
+fn under_a_mount_no_request_path_reaches_anything_outside_the_build() {
+    let site = TestSite::base();
+    site.write("secret.txt", "TOP SECRET\n");
+    let server = Server::start_with(site.root(), &["-u", PUBLISHED]);
+    let not_found_page = server.get("/briefings/netflix/no-such-page.html");
+    assert_eq!(not_found_page.status, 404);
+    let not_found_page = not_found_page.text();
+    let targets = [
+        "/briefings/netflix/../../secret.txt",
+        "/briefings/netflix/../../../../../../etc/passwd",
+        "/briefings/netflix/..",
+        "/briefings/netflix/.",
+        "/briefings/netflix/./one.html",
+        "/briefings/netflix/quotes/../one.html",
+        "/briefings/x/../netflix/one.html",
+        "/briefings/./netflix/one.html",
+        "/briefings/..",
+        "/briefings/netflix/%2e%2e/%2e%2e/secret.txt",
+        "/briefings/netflix/%2E%2E/%2e%2e/etc/passwd",
+        "/briefings/netflix/..%2f..%2fsecret.txt",
+        "/briefings/netflix/..%2F..%2Fsecret.txt",
+        "/briefings/netflix/%2e%2e%2f%2e%2e%2fsecret.txt",
+        "/briefings%2fnetflix/one.html",
+        "/briefings/netflix%2Fone.html",
+        "/briefings/netflix/content/..%5c..%5csecret.txt",
+        "/briefings/netflix/%5c..%5c..%5csecret.txt",
+        "/briefings/netflix/\\..\\..\\secret.txt",
+        "/briefings\\netflix\\one.html",
+        "/briefings/netflix/%00",
+        "/briefings/netflix/one.html%00",
+        "/briefings/netflix//etc/passwd",
+        "/briefings/netflix//secret.txt",
+        "/briefings//netflix/one.html",
+        "//briefings/netflix/one.html",
+        "/briefings/netflix/content/one.md",
+        "/briefings/netflix/site.toml",
+        "/briefings/netflix/secret.txt",
+        "/briefings/secret.txt",
+        "/secret.txt",
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+    ];
+    for target in targets {
+        let response = server.get(target);
+        assert_eq!(response.status, 404, "{target}");
+        assert_eq!(response.text(), not_found_page, "{target}");
+    }
+    for target in ["\\..\\secret.txt", "briefings/netflix/../../secret.txt", "/briefings/netflix/a b/../../secret.txt"]
+    {
+        let response = server.request(&format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        assert_eq!(response.status, 400, "{target}");
+        assert!(!response.text().contains("SECRET"), "{target}");
+    }
+    let absolute = server.request(
+        "GET http://127.0.0.1/briefings/netflix/../../secret.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!((absolute.status, absolute.text()), (404, not_found_page));
 }
