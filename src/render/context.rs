@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::reads::Reads;
 use crate::markdown::site::{CitedAt, SiteText};
-use crate::model::{
-    Kind, PARTY, Page, Record, RecordData, RecordKey, STAGES, Site, Topic, parse_typed_ref, resolve_any,
-};
+use crate::model::{Kind, PARTY, Page, Record, RecordData, RecordKey, STAGES, Site, Topic, parse_typed_ref};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView<'a> {
@@ -160,15 +159,18 @@ pub enum Detail {
     Summary,
 }
 
-/// Everything context building needs, computed once per build.
+/// Everything context building needs, for one render job: the site, its Markdown, and the set
+/// of records the job reads (every record is looked up through `Views::get` and its siblings in
+/// `reads.rs`, which note it there).
 pub struct Views<'a> {
     pub site: &'a Site,
     pub text: &'a SiteText,
+    pub reads: &'a Reads,
 }
 
 impl<'a> Views<'a> {
-    pub fn new(site: &'a Site, text: &'a SiteText) -> Self {
-        Self { site, text }
+    pub fn new(site: &'a Site, text: &'a SiteText, reads: &'a Reads) -> Self {
+        Self { site, text, reads }
     }
 
     pub fn topic_link(&self, slug: &str) -> TopicLink {
@@ -177,18 +179,20 @@ impl<'a> Views<'a> {
 
     pub fn record_link(&self, key: &RecordKey) -> Link {
         Link {
-            title: self.site.record(key).map_or_else(|| key.id.clone(), Record::title),
+            title: self.get(key).map_or_else(|| key.id.clone(), Record::title),
             url: key.url(),
             kind_title: key.kind.title(),
         }
     }
 
     fn link_to_any(&self, id: &str, kinds: &[Kind]) -> Option<Link> {
-        resolve_any(&self.site.records, id, kinds).map(|key| self.record_link(&key))
+        self.resolve(id, kinds).map(|key| self.record_link(&key))
     }
 
     pub fn record(&self, record: &Record, detail: Detail) -> RecordView {
         let key = record.key();
+        // Whoever shows a record reads it, however it was found.
+        self.reads.note(&key);
         let full = detail == Detail::Full;
         // The note's record cards and previews are filled in by the page renderer.
         let note = String::new();
@@ -217,10 +221,10 @@ impl<'a> Views<'a> {
             .get(key)
             .into_iter()
             .flatten()
-            .map(|at: &CitedAt| CitationView {
-                page_title: at.page_title.clone(),
-                page_url: at.page_url.clone(),
-                url: at.url(),
+            .map(|at: &CitedAt| {
+                // A citing record's title is shown here: note it as read.
+                self.record_at_url(&at.page_url);
+                CitationView { page_title: at.page_title.clone(), page_url: at.page_url.clone(), url: at.url() }
             })
             .collect()
     }
@@ -233,7 +237,7 @@ impl<'a> Views<'a> {
                 let records: Vec<RecordView> = keys
                     .iter()
                     .filter(|k| k.kind == kind)
-                    .filter_map(|k| self.site.record(k))
+                    .filter_map(|k| self.get(k))
                     .map(|r| self.record(r, Detail::Summary))
                     .collect();
                 (!records.is_empty()).then(|| InvolvedGroup { kind_title: kind.plural_title(), records })
@@ -277,7 +281,7 @@ impl<'a> Views<'a> {
                     .iter()
                     .filter_map(|r| parse_typed_ref(r.get_ref()))
                     .map(|(kind, id)| RecordKey::new(kind, id))
-                    .filter(|key| self.site.record(key).is_some())
+                    .filter(|key| self.get(key).is_some())
                     .map(|key| self.record_link(&key))
                     .collect(),
             },
@@ -306,7 +310,7 @@ impl<'a> Views<'a> {
 
     /// Records of `kind`, sorted by title for lists.
     pub fn sorted_records(&self, kind: Kind) -> Vec<&'a Record> {
-        let mut records: Vec<&Record> = self.site.records_of(kind).collect();
+        let mut records: Vec<&Record> = self.all_of(kind).into_iter().map(|(_, record)| record).collect();
         records.sort_by_cached_key(|r| (r.title().to_lowercase(), r.id().get_ref().clone()));
         records
     }

@@ -1,12 +1,14 @@
 //! Render: one Tera 2 instance (the site's `templates/` over the theme embedded in the binary),
-//! contexts built from the model, every page rendered in parallel and handed to the output sink.
+//! contexts built from the model, pages rendered in parallel into the output sink, each with the
+//! records it read, so an edited record names the pages to render again (`render_routes`).
 
 pub mod context;
+mod reads;
 mod templates;
 
 pub use templates::{THEME_DIR, Templates, merge_templates, template_set_hash, theme_statics};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
 use rayon::prelude::*;
@@ -20,34 +22,62 @@ use crate::model::{Kind, Page, RecordKey, Site, Topic};
 use crate::output::{OutputFile, Sink};
 use crate::routes::{Route, Routes, Target, kind_index_url};
 use context::{Detail, KindLink, Link, Nav, NavLink, RecordView, SiteView, TopicLink, Views};
+use reads::Reads;
 
 /// Pages kept from one build to the next: for each route, the hash of everything its rendering
-/// reads (the template set, the template's name and the whole context) and the bytes it gave. A
-/// page whose key is unchanged is the same page, so it is not rendered again.
-#[derive(Debug, Default)]
+/// reads (the template set, the template's name and the whole context), the bytes it gave, and
+/// the records it read. A page whose key is unchanged is the same page, so it is not rendered again.
+#[derive(Debug, Default, Clone)]
 pub struct RenderCache {
     pages: HashMap<String, Entry>,
-    /// How many pages the last build took from the cache, and how many it rendered.
+    /// The world hash (see `world_hash`) the `inputs` keys were made with, while it is known:
+    /// `render_routes` uses it instead of hashing the whole site again.
+    world: Option<blake3::Hash>,
+    /// How many pages the last render took from the cache, and how many it rendered.
     pub reused: usize,
     pub rendered: usize,
+}
+
+impl RenderCache {
+    /// The routes (output paths) whose pages read any of `keys`: the pages an edit of those
+    /// records can change.
+    pub fn readers_of(&self, keys: &BTreeSet<RecordKey>) -> BTreeSet<String> {
+        self.pages
+            .iter()
+            .filter(|(_, entry)| keys.iter().any(|key| entry.reads.contains(key)))
+            .map(|(path, _)| path.clone())
+            .collect()
+    }
 }
 
 /// A page kept for the next build, with two keys. `inputs` hashes what the page is built from
 /// without building its context (the "world" every page may read, and the page's own Markdown), so
 /// a page whose inputs are unchanged is reused without even building its context; `context` is
 /// the hash of the context itself, the fallback when the world changed in a way this page ignores.
-#[derive(Debug, Clone)]
+/// Either is `None` when unknown: the page is then compared by context, or always rendered.
+#[derive(Debug, Clone, PartialEq)]
 struct Entry {
     inputs: Option<blake3::Hash>,
-    context: blake3::Hash,
+    context: Option<blake3::Hash>,
     bytes: Arc<[u8]>,
+    /// Every record whose data the page may show.
+    reads: Arc<BTreeSet<RecordKey>>,
 }
 
 /// One rendered page, what to keep of it, and whether it came from the cache.
 struct Done {
     file: OutputFile,
-    entry: Option<Entry>,
+    entry: Entry,
     reused: bool,
+}
+
+/// What a set of render jobs gave: the entries to keep (of the pages that did not fail), the
+/// counts, and the template errors, each once.
+struct Batch {
+    kept: HashMap<String, Entry>,
+    reused: usize,
+    rendered: usize,
+    errors: Vec<Diagnostic>,
 }
 
 /// Renders every page of the site into `sink`, reusing the pages of `cache` whose inputs did not
@@ -65,56 +95,49 @@ pub fn render_site(
     sink: &dyn Sink,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> usize {
-    let mut tera_globals = Context::new();
-    tera_globals.insert("site", &SiteView::new(site));
-    tera_globals.insert("assets", assets);
-    tera_globals.insert("generator", &generator());
-    // What every page shares: the template set and the globals.
-    let mut shared = blake3::Hasher::new();
-    shared.update(template_set.as_bytes());
-    let template_set = hash_context(&mut shared, &mut tera_globals, &GLOBAL_KEYS).map(|()| shared.finalize());
-    let world = template_set.map(|shared| world_hash(&shared, site, text));
-    let renderer = PageRenderer {
-        views: Views::new(site, text),
-        templates,
-        globals: tera_globals,
-        sources,
-        fragments: RwLock::new(HashMap::new()),
-        nav: shared_nav(site),
-    };
+    let (renderer, shared) = PageRenderer::new(site, text, templates, template_set, assets, sources);
+    let world = shared.map(|shared| world_hash(&shared, site, text));
     let jobs: Vec<(&Route, &Target)> = routes.pages().collect();
-    let previous = &*cache;
-    let results: Vec<Result<Done, Diagnostic>> = jobs
-        .par_iter()
-        .map(|(route, target)| {
-            let inputs = world.map(|world| inputs_hash(&world, route, target, text));
-            let done = renderer.render(route, target, template_set.as_ref(), inputs, previous)?;
-            sink.put(done.file.clone())?;
-            Ok(done)
-        })
-        .collect();
-    let mut errors: Vec<Diagnostic> = Vec::new();
-    let mut kept = HashMap::with_capacity(jobs.len());
-    let (mut reused, mut rendered) = (0, 0);
-    for result in results {
-        match result {
-            Ok(done) => {
-                if done.reused {
-                    reused += 1;
-                } else {
-                    rendered += 1;
-                }
-                if let Some(entry) = done.entry {
-                    kept.insert(done.file.path, entry);
-                }
-            }
-            Err(diagnostic) if !errors.contains(&diagnostic) => errors.push(diagnostic),
-            Err(_) => {}
-        }
-    }
+    let batch = renderer.render_all(&jobs, shared.as_ref(), world, cache, sink);
     // Only this build's pages are kept: the cache never outgrows the site.
-    *cache = RenderCache { pages: kept, reused, rendered };
-    diagnostics.extend(errors);
+    *cache = RenderCache { pages: batch.kept, world, reused: batch.reused, rendered: batch.rendered };
+    diagnostics.extend(batch.errors);
+    jobs.len()
+}
+
+/// Renders only the pages at the routes in `only` (paths that are not pages of the site are
+/// dropped from the cache), into `sink`, replacing their entries in `cache` and keeping every
+/// other entry; returns how many pages it rendered or reused. It does not hash the whole site:
+/// when `world_unchanged` (the caller knows nothing a page's context reads changed but the Markdown
+/// of these pages or records that only they read), the pages are keyed with the world of the last
+/// `render_site`, as it would key them; otherwise the world is forgotten and the pages are keyed by
+/// their context alone (still correct, only slower to check next time).
+#[allow(clippy::too_many_arguments)]
+pub fn render_routes(
+    site: &Site,
+    text: &SiteText,
+    templates: &Templates,
+    template_set: blake3::Hash,
+    routes: &Routes,
+    assets: &BTreeMap<String, String>,
+    sources: &SourceMap,
+    cache: &mut RenderCache,
+    sink: &dyn Sink,
+    diagnostics: &mut Vec<Diagnostic>,
+    only: &BTreeSet<String>,
+    world_unchanged: bool,
+) -> usize {
+    let (renderer, shared) = PageRenderer::new(site, text, templates, template_set, assets, sources);
+    let world = if world_unchanged { cache.world } else { None };
+    let jobs: Vec<(&Route, &Target)> = routes.pages().filter(|(route, _)| only.contains(route.as_str())).collect();
+    let batch = renderer.render_all(&jobs, shared.as_ref(), world, cache, sink);
+    for path in only {
+        cache.pages.remove(path);
+    }
+    cache.pages.extend(batch.kept);
+    cache.world = world;
+    (cache.reused, cache.rendered) = (batch.reused, batch.rendered);
+    diagnostics.extend(batch.errors);
     jobs.len()
 }
 
@@ -223,18 +246,33 @@ pub fn generator() -> String {
 }
 
 struct PageRenderer<'a> {
-    views: Views<'a>,
+    site: &'a Site,
+    text: &'a SiteText,
     templates: &'a Templates,
     globals: Context,
     sources: &'a SourceMap,
     /// Cards and previews by (template, record, root): most records are shown many times.
-    fragments: RwLock<HashMap<FragmentKey, Result<String, Diagnostic>>>,
+    fragments: RwLock<HashMap<FragmentKey, Result<Fragment, Diagnostic>>>,
     /// The navigation every page shares; each page marks its current entry.
     nav: Nav,
 }
 
 /// A card or preview: (template, record, root).
 type FragmentKey = (&'static str, RecordKey, String);
+
+/// A rendered card or preview, with the records it read: a page that shows it reads them too.
+#[derive(Debug, Clone)]
+struct Fragment {
+    html: String,
+    reads: Arc<BTreeSet<RecordKey>>,
+}
+
+/// One page being rendered: the renderer it shares with every other page, and its own views,
+/// which note the records it reads.
+struct Job<'j, 'a> {
+    renderer: &'j PageRenderer<'a>,
+    views: Views<'j>,
+}
 
 /// Stands in for a preview's id in cached previews; replaced per use.
 const PREVIEW_ID_MARK: &str = "\u{1}preview-id\u{1}";
@@ -306,8 +344,70 @@ struct TopicCount {
 }
 
 impl<'a> PageRenderer<'a> {
-    fn site(&self) -> &'a Site {
-        self.views.site
+    /// The renderer of one build, and the hash of what every page shares (the template set and
+    /// the globals); `None` if the globals cannot be hashed, and then no page is reused.
+    fn new(
+        site: &'a Site,
+        text: &'a SiteText,
+        templates: &'a Templates,
+        template_set: blake3::Hash,
+        assets: &BTreeMap<String, String>,
+        sources: &'a SourceMap,
+    ) -> (Self, Option<blake3::Hash>) {
+        let mut globals = Context::new();
+        globals.insert("site", &SiteView::new(site));
+        globals.insert("assets", assets);
+        globals.insert("generator", &generator());
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(template_set.as_bytes());
+        let shared = hash_context(&mut hasher, &mut globals, &GLOBAL_KEYS).map(|()| hasher.finalize());
+        let renderer = Self {
+            site,
+            text,
+            templates,
+            globals,
+            sources,
+            fragments: RwLock::new(HashMap::new()),
+            nav: shared_nav(site),
+        };
+        (renderer, shared)
+    }
+
+    /// Renders `jobs` in parallel into `sink`, each taken from `previous` when its keys allow;
+    /// with a `world`, each page is keyed by it and its own Markdown (see `inputs_hash`).
+    fn render_all(
+        &self,
+        jobs: &[(&Route, &Target)],
+        shared: Option<&blake3::Hash>,
+        world: Option<blake3::Hash>,
+        previous: &RenderCache,
+        sink: &dyn Sink,
+    ) -> Batch {
+        let results: Vec<Result<Done, Diagnostic>> = jobs
+            .par_iter()
+            .map(|(route, target)| {
+                let inputs = world.map(|world| inputs_hash(&world, route, target, self.text));
+                let done = self.render(route, target, shared, inputs, previous)?;
+                sink.put(done.file.clone())?;
+                Ok(done)
+            })
+            .collect();
+        let mut batch = Batch { kept: HashMap::with_capacity(jobs.len()), reused: 0, rendered: 0, errors: Vec::new() };
+        for result in results {
+            match result {
+                Ok(done) => {
+                    if done.reused {
+                        batch.reused += 1;
+                    } else {
+                        batch.rendered += 1;
+                    }
+                    batch.kept.insert(done.file.path, done.entry);
+                }
+                Err(diagnostic) if !batch.errors.contains(&diagnostic) => batch.errors.push(diagnostic),
+                Err(_) => {}
+            }
+        }
+        batch
     }
 
     /// Renders one page, or takes it from `cache` when the template set, the template and the
@@ -322,33 +422,39 @@ impl<'a> PageRenderer<'a> {
     ) -> Result<Done, Diagnostic> {
         let url = route.as_str();
         let cached = cache.pages.get(url);
-        let reuse = |entry: &Entry| Done {
-            file: OutputFile { path: url.to_string(), bytes: entry.bytes.clone() },
-            entry: Some(Entry { inputs, ..entry.clone() }),
-            reused: true,
-        };
+        let file = |bytes: &Arc<[u8]>| OutputFile { path: url.to_string(), bytes: bytes.clone() };
         if let Some(entry) = cached
             && inputs.is_some()
             && entry.inputs == inputs
         {
-            return Ok(reuse(entry));
+            return Ok(Done { file: file(&entry.bytes), entry: entry.clone(), reused: true });
         }
-        let (template, mut context) = self.context(url, target)?;
+        let reads = Reads::default();
+        let job = Job { renderer: self, views: Views::new(self.site, self.text, &reads) };
+        let (template, mut context) = job.context(url, target)?;
         let mut hasher = blake3::Hasher::new();
         hasher.update(shared.map_or(&[0; 32], |hash| hash.as_bytes()));
         hasher.update(template.as_bytes());
         let hashed = hash_context(&mut hasher, &mut context, &PAGE_KEYS);
-        let key = hasher.finalize();
-        let cacheable = hashed.is_some() && shared.is_some();
+        let key = (hashed.is_some() && shared.is_some()).then(|| hasher.finalize());
+        let reads = Arc::new(reads.into_keys());
+        // A page that cannot be keyed by its context is never reused, by either key.
+        let inputs = key.and(inputs);
         if let Some(entry) = cached
-            && cacheable
+            && key.is_some()
             && entry.context == key
         {
-            return Ok(reuse(entry));
+            let entry = Entry { inputs, context: key, bytes: entry.bytes.clone(), reads };
+            return Ok(Done { file: file(&entry.bytes), entry, reused: true });
         }
         let bytes: Arc<[u8]> = self.templates.render(template, &context, self.sources)?.into_bytes().into();
-        let entry = cacheable.then(|| Entry { inputs, context: key, bytes: bytes.clone() });
-        Ok(Done { file: OutputFile { path: url.to_string(), bytes }, entry, reused: false })
+        Ok(Done { file: file(&bytes), entry: Entry { inputs, context: key, bytes, reads }, reused: false })
+    }
+}
+
+impl<'a> Job<'_, 'a> {
+    fn site(&self) -> &'a Site {
+        self.renderer.site
     }
 
     /// The page's template and its full context.
@@ -389,8 +495,9 @@ impl<'a> PageRenderer<'a> {
                 ("section.html", context)
             }
             Target::Record(key) => {
-                let record = site
-                    .record(key)
+                let record = self
+                    .views
+                    .get(key)
                     .ok_or_else(|| Diagnostic::error("content", None, format!("record `{key}` vanished")))?;
                 let mut view = self.views.record(record, Detail::Full);
                 if let Some(note) = text.notes.get(key) {
@@ -426,7 +533,7 @@ impl<'a> PageRenderer<'a> {
                 let records = topic
                     .records
                     .iter()
-                    .filter_map(|key| site.record(key))
+                    .filter_map(|key| self.views.get(key))
                     .map(|r| self.views.record(r, Detail::Summary))
                     .collect();
                 let view = TopicView {
@@ -504,7 +611,7 @@ impl<'a> PageRenderer<'a> {
             toc: rendered.toc.iter().map(|t| TocView { level: t.level, id: &t.id, title: &t.title }).collect(),
             cited: cited_keys
                 .into_iter()
-                .filter_map(|k| site.record(k))
+                .filter_map(|k| self.views.get(k))
                 .map(|r| self.views.record(r, Detail::Summary))
                 .collect(),
             children: site
@@ -520,7 +627,7 @@ impl<'a> PageRenderer<'a> {
 
     fn base_context(&self, url: &str, current: Current<'_>) -> Context {
         let site = self.site();
-        let mut context = self.globals.clone();
+        let mut context = self.renderer.globals.clone();
         let root = root_of(url);
         context.insert("root", &root);
         context.insert("page_url", url);
@@ -530,7 +637,7 @@ impl<'a> PageRenderer<'a> {
             format!("{}{url}", site.config.base_url)
         };
         context.insert("canonical", &canonical);
-        let mut nav = self.nav.clone();
+        let mut nav = self.renderer.nav.clone();
         for link in &mut nav.sections {
             link.current = matches!(current, Current::Page(u) if u == link.url);
         }
@@ -562,25 +669,41 @@ impl<'a> PageRenderer<'a> {
         }
     }
 
+    /// A record's card or preview, rendered once per build and shared between pages; whichever
+    /// page renders it, every page that shows it gets the records it read.
     fn fragment(&self, template: &'static str, key: &RecordKey, root: &str) -> Result<String, Diagnostic> {
+        let renderer = self.renderer;
         let cache_key = (template, key.clone(), root.to_string());
-        if let Some(cached) = self.fragments.read().ok().and_then(|cache| cache.get(&cache_key).cloned()) {
-            return cached;
-        }
-        let record = self
-            .site()
-            .record(key)
-            .ok_or_else(|| Diagnostic::error("content", None, format!("record `{key}` vanished")))?;
-        let mut context = self.globals.clone();
+        let cached = renderer.fragments.read().ok().and_then(|cache| cache.get(&cache_key).cloned());
+        let result = match cached {
+            Some(cached) => cached,
+            None => {
+                let result = self.render_fragment(template, key, root);
+                if let Ok(mut cache) = renderer.fragments.write() {
+                    cache.insert(cache_key, result.clone());
+                }
+                result
+            }
+        };
+        result.map(|fragment| {
+            self.views.reads.extend(&fragment.reads);
+            fragment.html
+        })
+    }
+
+    fn render_fragment(&self, template: &'static str, key: &RecordKey, root: &str) -> Result<Fragment, Diagnostic> {
+        let renderer = self.renderer;
+        let reads = Reads::default();
+        let views = Views::new(renderer.site, renderer.text, &reads);
+        let record =
+            views.get(key).ok_or_else(|| Diagnostic::error("content", None, format!("record `{key}` vanished")))?;
+        let mut context = renderer.globals.clone();
         context.insert("root", root);
-        context.insert("record", &self.views.record(record, Detail::Summary));
+        context.insert("record", &views.record(record, Detail::Summary));
         context.insert("preview_id", PREVIEW_ID_MARK);
         // Trimmed: a fragment sits inside running text, where a trailing newline becomes a space.
-        let result = self.templates.render(template, &context, self.sources).map(|html| html.trim().to_string());
-        if let Ok(mut cache) = self.fragments.write() {
-            cache.insert(cache_key, result.clone());
-        }
-        result
+        let html = renderer.templates.render(template, &context, renderer.sources)?.trim().to_string();
+        Ok(Fragment { html, reads: Arc::new(reads.into_keys()) })
     }
 }
 
@@ -594,7 +717,7 @@ fn shared_nav(site: &Site) -> Nav {
         kinds: Kind::ALL
             .into_iter()
             .filter_map(|kind| {
-                let count = site.records_of(kind).count();
+                let count = reads::count_of(site, kind);
                 (count > 0).then(|| KindLink {
                     kind: kind.table_name(),
                     title: kind.plural_title(),
@@ -633,6 +756,157 @@ pub fn root_of(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::{Inputs, StaticFile};
+    use crate::markdown::site::MarkdownCache;
+    use crate::output::{Assets, MemorySink};
+
+    /// Everything render takes, for a site held in memory.
+    struct Prepared {
+        site: Site,
+        text: SiteText,
+        templates: Templates,
+        template_set: blake3::Hash,
+        routes: Routes,
+        assets: Assets,
+        sources: SourceMap,
+    }
+
+    /// Runs the stages before render, as `compile` does, on a site that has no errors.
+    fn prepare(inputs: &Inputs) -> Prepared {
+        let mut loaded = crate::load::load_site(inputs);
+        let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+        let mut sources = std::mem::take(&mut loaded.sources);
+        let files = merge_templates(std::mem::take(&mut loaded.templates));
+        let template_set = template_set_hash(&files);
+        let templates = Templates::compile(&files, &mut sources, &mut diagnostics).expect("templates compile");
+        let theme = theme_statics().map(|(name, bytes)| StaticFile {
+            name: name.to_string(),
+            bytes: bytes.to_vec(),
+            file: std::path::Path::new(THEME_DIR).join(name),
+        });
+        let statics: Vec<StaticFile> = theme.chain(std::mem::take(&mut loaded.statics)).collect();
+        let site = crate::model::build_model(loaded, &sources, &Default::default(), &mut diagnostics).expect("model");
+        let text = crate::markdown::site::render_site(&site, &sources, &mut MarkdownCache::default(), &mut diagnostics);
+        let assets = crate::output::fingerprint(statics);
+        let routes = Routes::plan(&site, &assets, &mut sources, &mut diagnostics);
+        assert_eq!(diagnostics, vec![]);
+        Prepared { site, text, templates, template_set, routes, assets, sources }
+    }
+
+    /// The pages `render_site` (or, given `only`, `render_routes`) puts in the sink.
+    fn render(
+        prepared: &Prepared,
+        cache: &mut RenderCache,
+        only: Option<(&BTreeSet<String>, bool)>,
+    ) -> BTreeMap<String, Arc<[u8]>> {
+        let p = prepared;
+        let sink = MemorySink::default();
+        let mut diagnostics = Vec::new();
+        let (site, text, templates, routes, assets, sources) =
+            (&p.site, &p.text, &p.templates, &p.routes, &p.assets.urls, &p.sources);
+        let set = p.template_set;
+        match only {
+            None => render_site(site, text, templates, set, routes, assets, sources, cache, &sink, &mut diagnostics),
+            Some((only, world_unchanged)) => {
+                let d = &mut diagnostics;
+                render_routes(
+                    site,
+                    text,
+                    templates,
+                    set,
+                    routes,
+                    assets,
+                    sources,
+                    cache,
+                    &sink,
+                    d,
+                    only,
+                    world_unchanged,
+                )
+            }
+        };
+        assert_eq!(diagnostics, vec![]);
+        sink.into_files().into_iter().map(|file| (file.path, file.bytes)).collect()
+    }
+
+    fn base_inputs() -> Inputs {
+        Inputs::read(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"))
+    }
+
+    /// `inputs` with `edit` applied to the text of the file at `path`.
+    fn edited(inputs: &Inputs, path: &str, edit: impl FnOnce(&str) -> String) -> Inputs {
+        let file = inputs.get(std::path::Path::new(path)).expect("the file is there");
+        let text = std::str::from_utf8(&file.bytes).expect("UTF-8");
+        let mut inputs = inputs.clone();
+        inputs.insert(path, edit(text).into_bytes());
+        inputs
+    }
+
+    #[test]
+    fn rendering_the_edited_route_with_the_world_unchanged_caches_what_a_full_render_would() {
+        let inputs = base_inputs();
+        let mut before = RenderCache::default();
+        let first = render(&prepare(&inputs), &mut before, None);
+        let after = prepare(&edited(&inputs, "content/one.md", |text| format!("{text}\nOne more sentence.\n")));
+        let mut full = before.clone();
+        let all = render(&after, &mut full, None);
+        let mut partial = before.clone();
+        let only = BTreeSet::from(["one.html".to_string()]);
+        let some = render(&after, &mut partial, Some((&only, true)));
+        assert_eq!(full.world, before.world, "a sentence leaves the world as it was");
+        assert!(partial.world.is_some());
+        assert_eq!(partial.world, full.world);
+        assert_eq!(partial.pages, full.pages);
+        assert_eq!((partial.rendered, partial.reused), (1, 0));
+        assert_eq!((full.rendered, full.reused), (1, all.len() - 1));
+        assert_eq!(some.keys().collect::<Vec<_>>(), ["one.html"]);
+        assert_eq!(some["one.html"], all["one.html"]);
+        assert_ne!(some["one.html"], first["one.html"]);
+    }
+
+    #[test]
+    fn rendering_the_readers_of_an_edited_record_forgets_the_world_and_stays_correct() {
+        let inputs = base_inputs();
+        let mut cache = RenderCache::default();
+        render(&prepare(&inputs), &mut cache, None);
+        let key = RecordKey::new(Kind::Quote, "not-worried");
+        let readers = cache.readers_of(&BTreeSet::from([key]));
+        // Its page, its kind's index and topic, the pages that show its card, preview or title
+        // (the front page, `one.md`, a controversy's related records and that controversy's preview in
+        // `two.md`), and the records its note cites and that it names (their "cited in" and
+        // "involved" lists show it).
+        let expected = [
+            "controversies/consent.html",
+            "controversies/index.html",
+            "index.html",
+            "one.html",
+            "organizations/studio.html",
+            "people/ada-chief.html",
+            "quotes/index.html",
+            "quotes/not-worried.html",
+            "sources/article.html",
+            "topics/ai.html",
+            "two.html",
+        ];
+        assert_eq!(readers, expected.map(String::from).into());
+        let after = prepare(&edited(&inputs, "content/records.toml", |text| {
+            text.replacen("On an earnings call.", "On an earnings call. Edited.", 1)
+        }));
+        let clean = render(&after, &mut RenderCache::default(), None);
+        let some = render(&after, &mut cache, Some((&readers, false)));
+        assert_eq!(cache.world, None);
+        assert_eq!(cache.rendered + cache.reused, readers.len());
+        assert!(cache.rendered >= 1, "the quote's page changed");
+        for (path, bytes) in &some {
+            assert_eq!(bytes, &clean[path], "{path}");
+            assert_eq!(cache.pages[path].inputs, None, "{path}");
+        }
+        // A full render then compares every page by context: nothing needs rendering again.
+        let all = render(&after, &mut cache, None);
+        assert_eq!(all, clean);
+        assert_eq!((cache.rendered, cache.reused), (0, clean.len()));
+        assert!(cache.world.is_some());
+    }
 
     #[test]
     fn roots_climb_one_level_per_folder() {

@@ -3,6 +3,7 @@
 
 mod commonmark;
 mod confinement;
+mod dependencies;
 mod errors;
 mod incremental;
 mod markdown;
