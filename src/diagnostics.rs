@@ -199,6 +199,23 @@ pub fn suggestion<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str
 /// reads thousands of them, and the first ones usually explain the rest.
 pub const MAX_SHOWN: usize = 200;
 
+/// Puts diagnostics in the order users read them: by file, then by position in the file (a problem
+/// with the whole file first), whatever stage found them. The order is total, so it does not
+/// depend on the order the stages ran in (an incremental rebuild reports exactly what a full one does).
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let span = |d: &Diagnostic| d.span.as_ref().map(|s| (s.start, s.end));
+        (&a.file, span(a), a.severity, &a.message, &a.label, &a.help).cmp(&(
+            &b.file,
+            span(b),
+            b.severity,
+            &b.message,
+            &b.label,
+            &b.help,
+        ))
+    });
+}
+
 /// Renders diagnostics for a terminal: `file:line:col`, the source line, a caret, the help.
 /// Errors come before warnings (errors are what fails the build, and must not scroll away behind
 /// warnings); at most [`MAX_SHOWN`] are rendered, then "… and N more errors (M warnings)".

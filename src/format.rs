@@ -71,12 +71,21 @@ pub struct FrontMatter {
 }
 
 /// A plain-text field (not Markdown) and the span of the string it was read from; empty, with an
-/// empty span, when the field is absent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// empty span, when the field is absent. Two are equal when their texts are, wherever they are
+/// written (like `toml::Spanned`).
+#[derive(Debug, Clone, Default)]
 pub struct PlainText {
     text: String,
     span: Range<usize>,
 }
+
+impl PartialEq for PlainText {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for PlainText {}
 
 impl PlainText {
     /// The span of the TOML string, delimiters included.
@@ -284,7 +293,7 @@ pub type Ref = Spanned<String>;
 
 // Every record struct repeats `id`, `topics` and `note`: serde's `deny_unknown_fields`, which gives
 // editors "unknown field" errors with suggestions, does not work together with `#[serde(flatten)]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Quote {
     pub id: Ref,
@@ -308,7 +317,7 @@ pub struct Quote {
     pub note: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UseCase {
     pub id: Ref,
@@ -337,7 +346,7 @@ pub struct UseCase {
 pub const STAGES: [&str; 6] =
     ["concept", "pre-production", "production", "post-production", "marketing", "distribution"];
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Controversy {
     pub id: Ref,
@@ -360,7 +369,7 @@ pub struct Controversy {
 }
 
 /// A person or an organization: the same fields.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Party {
     pub id: Ref,
@@ -378,7 +387,7 @@ pub struct Party {
     pub note: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Figure {
     pub id: Ref,
@@ -398,7 +407,7 @@ pub struct Figure {
     pub note: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub id: Ref,
@@ -419,7 +428,7 @@ pub struct Source {
     pub note: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum RecordData {
     Quote(Quote),
     UseCase(UseCase),

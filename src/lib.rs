@@ -10,6 +10,7 @@
 pub mod check;
 pub mod diagnostics;
 pub mod format;
+mod incremental;
 pub mod load;
 pub mod markdown;
 pub mod model;
@@ -116,14 +117,19 @@ pub fn render_inputs(inputs: &Inputs, options: &BuildOptions) -> Outcome {
 }
 
 /// `render_inputs`, reusing and refreshing what `cache` kept from the previous build (`serve`).
+/// An edit that only changed the text of pages re-renders just those pages (see `incremental`).
 pub fn render_cached(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache) -> Outcome {
-    let sink = output::MemorySink::default();
-    let mut outcome = compile(inputs, options, cache, &sink);
+    let mut outcome = incremental::rebuild(inputs, options, cache).unwrap_or_else(|| {
+        let sink = output::MemorySink::default();
+        let (mut outcome, compiled) = compile_keeping(inputs, options, cache, &sink);
+        if let Some(site) = &mut outcome.site {
+            site.files = sink.into_files();
+        }
+        cache.last = compiled.and_then(|compiled| incremental::Last::keep(inputs, options, compiled, &outcome));
+        outcome
+    });
     if options.strict {
         outcome.fail_on_warnings();
-    }
-    if let Some(site) = &mut outcome.site {
-        site.files = sink.into_files();
     }
     outcome
 }
@@ -175,12 +181,34 @@ pub fn build(options: &BuildOptions) -> Outcome {
 pub struct Cache {
     pub markdown: markdown::site::MarkdownCache,
     pub pages: render::RenderCache,
+    /// The last build, resolved, for an incremental rebuild to start from.
+    last: Option<incremental::Last>,
 }
 
 /// The pipeline, a pure function of `inputs` and `options` (`cache` only saves work): every stage
 /// adds diagnostics; files go to `sink` only when nothing failed before render, and their hashes
 /// into the outcome.
 pub fn compile(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache, sink: &dyn output::Sink) -> Outcome {
+    compile_keeping(inputs, options, cache, sink).0
+}
+
+/// What a compile resolved, for an incremental rebuild to start from.
+pub(crate) struct Compiled {
+    pub site: model::Site,
+    pub text: markdown::site::SiteText,
+    pub routes: routes::Routes,
+    pub templates: render::Templates,
+    pub template_set: blake3::Hash,
+    pub asset_urls: BTreeMap<String, String>,
+}
+
+/// `compile`, also handing back what it resolved when the site was rendered.
+fn compile_keeping(
+    inputs: &Inputs,
+    options: &BuildOptions,
+    cache: &mut Cache,
+    sink: &dyn output::Sink,
+) -> (Outcome, Option<Compiled>) {
     let started = Instant::now();
     let timings = Timings::from_env();
     let sink = output::Hashing::new(sink);
@@ -197,19 +225,20 @@ pub fn compile(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache, sink:
     let site = model::build_model(loaded, &sources, &model_options, &mut diagnostics);
     timings.mark("model");
     let mut rendered = None;
-    if let Some(site) = &site {
-        let text = markdown::site::render_site(site, &sources, &mut cache.markdown, &mut diagnostics);
+    let mut kept = None;
+    if let Some(site) = site {
+        let text = markdown::site::render_site(&site, &sources, &mut cache.markdown, &mut diagnostics);
         timings.mark("markdown");
         let assets = output::fingerprint(statics);
-        let routes = routes::Routes::plan(site, &assets, &mut sources, &mut diagnostics);
+        let routes = routes::Routes::plan(&site, &assets, &mut sources, &mut diagnostics);
         diagnostics.extend(routes.check_file_links(text.all().flat_map(|rendered| &rendered.file_links)));
-        if let Some(templates) = &compiled
+        if let Some(templates) = compiled
             && !diagnostics.iter().any(Diagnostic::is_error)
         {
             let pages = render::render_site(
-                site,
+                &site,
                 &text,
-                templates,
+                &templates,
                 template_set,
                 &routes,
                 &assets.urls,
@@ -230,20 +259,23 @@ pub fn compile(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache, sink:
             timings.mark("render+write");
             rendered =
                 Some(RenderedSite { files: Vec::new(), outputs: sink.hashes(), pages, records: site.records.len() });
+            kept = Some(Compiled { site, text, routes, templates, template_set, asset_urls: assets.urls });
         }
     }
+    diagnostics::sort(&mut diagnostics);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
-    Outcome {
+    let outcome = Outcome {
         diagnostics,
         sources,
         site: rendered.filter(|_| !failed),
         elapsed: started.elapsed(),
         previous_output_moved_to: None,
-    }
+    };
+    (outcome, kept.filter(|_| !failed))
 }
 
 /// Stage timings on stderr when `BRIEFING_TIMINGS` is set: for profiling, not part of the interface.
-struct Timings(Option<std::cell::Cell<Instant>>);
+pub(crate) struct Timings(Option<std::cell::Cell<Instant>>);
 
 impl Timings {
     fn from_env() -> Self {

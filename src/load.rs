@@ -455,7 +455,7 @@ fn load_page(site: &mut LoadedSite, path: &Path, input: &InputFile) {
 
 /// Parses a records file: every top-level key must be a record kind holding an array of tables;
 /// each table is deserialized on its own so one bad record does not hide the others.
-fn load_record_file(site: &mut LoadedSite, path: &Path, input: &InputFile) {
+pub(crate) fn load_record_file(site: &mut LoadedSite, path: &Path, input: &InputFile) {
     let Some((file, text)) = read_text(site, path, input) else {
         // Still keep quiet about references to the records this file declares.
         let declared = site.sources.get(path).map(declared_record_keys).unwrap_or_default();

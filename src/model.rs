@@ -137,6 +137,8 @@ pub struct Site {
     pub topics: BTreeMap<String, Topic>,
     /// The site's source files, which words in quotation marks in its prose must come from.
     pub quotable: QuotableTexts,
+    /// The text of each source's local copy, by `file` as written (see `LoadedSite::source_texts`).
+    pub source_texts: BTreeMap<String, String>,
     /// For each record, the records that name it (a speaker, a party, a source, a related record).
     pub named_by: BTreeMap<RecordKey, BTreeSet<RecordKey>>,
     pub reading_order: ReadingOrder,
@@ -234,14 +236,11 @@ pub fn build_model(
     let LoadedSite { root, config, pages, records, broken_records, source_texts, .. } = loaded;
     let mut broken: BTreeSet<RecordKey> = broken_records.into_iter().collect();
     let records = index_records(records, sources, &mut broken, diagnostics);
-    check_references(&records, &broken, diagnostics);
-    check_required_text(&records, diagnostics);
-    check_urls(&records, diagnostics);
-    check_quotes_verbatim(&source_texts, &records, diagnostics);
-    check_stages(&records, diagnostics);
-    check_page_titles(&pages, diagnostics);
     let quotable = QuotableTexts::new(source_texts.values().map(String::as_str));
-    check_quotation_marks(&quotable, config.as_ref(), &pages, &records, sources, diagnostics);
+    let checked = RecordChecks { records: &records, broken: &broken, source_texts: &source_texts, quotable: &quotable };
+    checked.run(None, sources, diagnostics);
+    check_page_titles(&pages, diagnostics);
+    check_quotation_marks(&quotable, config.as_ref(), &pages, sources, diagnostics);
     let (front, pages) = arrange_pages(pages, options, diagnostics);
     let mut config = config?;
     if let Some(base_url) = &options.base_url {
@@ -265,6 +264,7 @@ pub fn build_model(
         broken,
         topics,
         quotable,
+        source_texts,
         named_by,
         reading_order,
     })
@@ -357,12 +357,34 @@ fn kinds_phrase(kinds: &[Kind]) -> String {
     kinds.iter().map(|k| k.title().to_lowercase()).collect::<Vec<_>>().join(" or ")
 }
 
+/// The checks each record gets on its own (references are resolved against all records).
+pub struct RecordChecks<'a> {
+    pub records: &'a BTreeMap<RecordKey, Record>,
+    pub broken: &'a BTreeSet<RecordKey>,
+    pub source_texts: &'a BTreeMap<String, String>,
+    pub quotable: &'a QuotableTexts,
+}
+
+impl RecordChecks<'_> {
+    /// Checks every record, or only those written in `file`, adding what is wrong to `diagnostics`.
+    pub fn run(&self, file: Option<&Path>, sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) {
+        let selected: Vec<&Record> = self.records.values().filter(|r| file.is_none_or(|f| r.file == f)).collect();
+        check_references(self.records, &selected, self.broken, diagnostics);
+        check_required_text(&selected, diagnostics);
+        check_urls(&selected, diagnostics);
+        check_quotes_verbatim(self.source_texts, self.records, &selected, diagnostics);
+        check_stages(&selected, diagnostics);
+        check_record_quotation_marks(self.quotable, &selected, sources, diagnostics);
+    }
+}
+
 fn check_references(
     records: &BTreeMap<RecordKey, Record>,
+    selected: &[&Record],
     broken: &BTreeSet<RecordKey>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    for record in records.values() {
+    for record in selected {
         for (reference, kinds) in record.references() {
             let id = reference.get_ref();
             let is_broken = kinds.iter().any(|&k| broken.contains(&RecordKey::new(k, id.as_str())));
@@ -426,8 +448,8 @@ fn check_typed_ref(
     }
 }
 
-fn check_stages(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec<Diagnostic>) {
-    for record in records.values() {
+fn check_stages(selected: &[&Record], diagnostics: &mut Vec<Diagnostic>) {
+    for record in selected {
         if let RecordData::UseCase(u) = &record.data
             && let Some(stage) = &u.stage
             && !STAGES.contains(&stage.get_ref().as_str())
@@ -448,6 +470,7 @@ fn check_stages(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec<Dia
 fn check_quotes_verbatim(
     source_texts: &BTreeMap<String, String>,
     records: &BTreeMap<RecordKey, Record>,
+    selected: &[&Record],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut texts: BTreeMap<&str, String> = BTreeMap::new();
@@ -459,7 +482,7 @@ fn check_quotes_verbatim(
     }
     // Per source, every quote citing it is searched for in one pass over its text.
     let mut by_source: BTreeMap<&str, Vec<(&Record, &Quote, String)>> = BTreeMap::new();
-    for record in records.values() {
+    for record in selected.iter().copied() {
         let RecordData::Quote(quote) = &record.data else { continue };
         let folded = fold_for_comparison(quote.text.get_ref());
         // An empty quote is reported by `check_required_text`.
@@ -490,8 +513,8 @@ fn check_quotes_verbatim(
 }
 
 /// Required text fields must say something: a title, name or label of spaces is as good as none.
-fn check_required_text(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec<Diagnostic>) {
-    for record in records.values() {
+fn check_required_text(selected: &[&Record], diagnostics: &mut Vec<Diagnostic>) {
+    for record in selected {
         let required: Vec<(&str, &Spanned<String>)> = match &record.data {
             RecordData::Quote(q) => vec![("text", &q.text)],
             RecordData::UseCase(u) => vec![("title", &u.title)],
@@ -518,37 +541,55 @@ fn check_page_titles(pages: &[PageSource], diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Words in quotation marks in the plain-text fields of the site's settings, pages' front matter
-/// and records must come from a source file (Markdown fields are checked as they are rendered).
+/// Words in quotation marks in the plain-text fields of the site's settings and pages' front matter
+/// must come from a source file (Markdown fields are checked as they are rendered).
 fn check_quotation_marks(
     quotable: &QuotableTexts,
     config: Option<&Config>,
     pages: &[PageSource],
-    records: &BTreeMap<RecordKey, Record>,
     sources: &SourceMap,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut check = |file: &Path, value: &str, span: Range<usize>| {
-        if !may_hold_marks(value) {
-            return;
-        }
-        let text = sources.get(file).unwrap_or("");
-        diagnostics.extend(unsourced_quotations(quotable, file, text, span, value));
-    };
     if let Some(config) = config {
         let site_toml = Path::new("site.toml");
-        check(site_toml, config.title.get_ref(), config.title.span());
-        check(site_toml, &config.description, config.description.span());
+        check_marks(quotable, sources, site_toml, config.title.get_ref(), config.title.span(), diagnostics);
+        check_marks(quotable, sources, site_toml, &config.description, config.description.span(), diagnostics);
     }
     for page in pages {
         let shift = |span: Range<usize>| span.start + page.front_offset..span.end + page.front_offset;
-        check(&page.file, page.front.title.get_ref(), shift(page.front.title.span()));
-        check(&page.file, &page.front.summary, shift(page.front.summary.span()));
+        let title = &page.front.title;
+        check_marks(quotable, sources, &page.file, title.get_ref(), shift(title.span()), diagnostics);
+        let summary = &page.front.summary;
+        check_marks(quotable, sources, &page.file, summary, shift(summary.span()), diagnostics);
     }
-    for record in records.values() {
+}
+
+/// `check_quotation_marks` for the plain-text fields of records.
+fn check_record_quotation_marks(
+    quotable: &QuotableTexts,
+    selected: &[&Record],
+    sources: &SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for record in selected {
         for (value, span) in record.prose_fields() {
-            check(&record.file, value, span);
+            check_marks(quotable, sources, &record.file, value, span, diagnostics);
         }
+    }
+}
+
+/// Words in quotation marks in `value` (at `span` of `file`) must come from a source file.
+fn check_marks(
+    quotable: &QuotableTexts,
+    sources: &SourceMap,
+    file: &Path,
+    value: &str,
+    span: Range<usize>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if may_hold_marks(value) {
+        let text = sources.get(file).unwrap_or("");
+        diagnostics.extend(unsourced_quotations(quotable, file, text, span, value));
     }
 }
 
@@ -560,8 +601,8 @@ fn blank_error(file: &Path, field: &str, span: Range<usize>) -> Diagnostic {
 
 /// Record URLs become links readers follow: only `http`, `https` and `mailto` ones are allowed
 /// (`javascript:` and `data:` links would run or show whatever they hold).
-fn check_urls(records: &BTreeMap<RecordKey, Record>, diagnostics: &mut Vec<Diagnostic>) {
-    for record in records.values() {
+fn check_urls(selected: &[&Record], diagnostics: &mut Vec<Diagnostic>) {
+    for record in selected {
         let url = match &record.data {
             RecordData::Person(p) | RecordData::Organization(p) => p.url.as_ref(),
             RecordData::Source(s) => s.url.as_ref(),

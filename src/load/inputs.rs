@@ -121,6 +121,46 @@ impl Inputs {
         files.chain(dirs).chain(refused).cloned().collect()
     }
 
+    /// The files added, removed or changed since `before`, in path order; `None` when anything
+    /// else differs (the root, the folders, a refused path), which an incremental build cannot follow.
+    pub fn changed_since(&self, before: &Inputs) -> Option<Vec<PathBuf>> {
+        if self.root != before.root || self.dirs != before.dirs || self.refused != before.refused {
+            return None;
+        }
+        let mut changed = Vec::new();
+        let (mut now, mut then) = (self.files.iter().peekable(), before.files.iter().peekable());
+        loop {
+            match (now.peek(), then.peek()) {
+                (None, None) => return Some(changed),
+                (Some((path, _)), None) => {
+                    changed.push((*path).clone());
+                    now.next();
+                }
+                (None, Some((path, _))) => {
+                    changed.push((*path).clone());
+                    then.next();
+                }
+                (Some((a, file_a)), Some((b, file_b))) => match a.cmp(b) {
+                    std::cmp::Ordering::Less => {
+                        changed.push((*a).clone());
+                        now.next();
+                    }
+                    std::cmp::Ordering::Greater => {
+                        changed.push((*b).clone());
+                        then.next();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        if file_a.hash != file_b.hash {
+                            changed.push((*a).clone());
+                        }
+                        now.next();
+                        then.next();
+                    }
+                },
+            }
+        }
+    }
+
     /// Puts a file in, as if it had been read (for tests and in-memory tools).
     pub fn insert(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Arc<[u8]>>) {
         let path = path.into();
@@ -283,6 +323,23 @@ pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changes_since_an_earlier_state_are_listed_in_path_order() {
+        let mut before = Inputs::empty(Path::new("site"));
+        before.insert("content/a.md", &b"a"[..]);
+        before.insert("content/b.md", &b"b"[..]);
+        before.insert("content/c.md", &b"c"[..]);
+        let mut now = before.clone();
+        assert_eq!(now.changed_since(&before), Some(Vec::new()));
+        now.insert("content/b.md", &b"edited"[..]);
+        now.files.remove(Path::new("content/c.md"));
+        now.insert("content/0.md", &b"new"[..]);
+        let changed = now.changed_since(&before).expect("only files changed");
+        assert_eq!(changed, [Path::new("content/0.md"), Path::new("content/b.md"), Path::new("content/c.md")]);
+        now.insert("content/part/d.md", &b"d"[..]);
+        assert_eq!(now.changed_since(&before), None, "a new folder is more than a file change");
+    }
 
     #[test]
     fn files_are_read_with_their_hash_and_refreshed_by_path() {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::{MarkdownInput, Rendered, render, render_inline};
 use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean};
 use crate::load::TextMap;
-use crate::model::{Page, RecordKey, Site, rel_dir};
+use crate::model::{Page, Record, RecordKey, Site, rel_dir};
 
 /// One place a record is cited: a page (or record page) and the paragraph it is cited in.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -52,6 +52,8 @@ pub struct SiteText {
     pub notes: BTreeMap<RecordKey, Arc<Rendered>>,
     /// Where each record is cited, in page order then paragraph order, without repeats.
     pub cited_in: BTreeMap<RecordKey, Vec<CitedAt>>,
+    /// The hash of the link environment every fragment was rendered in (see `link_environment`).
+    pub environment: Option<blake3::Hash>,
 }
 
 /// Rendered Markdown kept from one build to the next, keyed by everything a render reads: the text,
@@ -150,19 +152,9 @@ pub fn render_site(
         .map(|(key, record)| (key, record, key.url()))
         .collect();
     let page_jobs = site.pages.iter().map(|page| Job::new(page_input(page), false, &environment));
-    let note_jobs = note_urls.iter().filter_map(|(_, record, url)| {
-        let note = record.note()?;
-        let text = sources.get(&record.file).unwrap_or("");
-        let input = MarkdownInput {
-            text: note.get_ref(),
-            file: &record.file,
-            map: TextMap::of_toml_string(text, note.span(), note.get_ref()),
-            page_url: url,
-            rel_dir: Path::new(""),
-            id_prefix: "",
-        };
-        Some(Job::new(input, false, &environment))
-    });
+    let note_jobs = note_urls
+        .iter()
+        .filter_map(|(_, record, url)| Some(Job::new(note_input(record, url, sources)?, false, &environment)));
     let jobs: Vec<Job<'_>> = page_jobs.chain(note_jobs).collect();
     let results: Vec<(Arc<Rendered>, bool)> = jobs.par_iter().map(|job| job.run(site, cache)).collect();
     let mut fresh = HashMap::with_capacity(jobs.len());
@@ -186,7 +178,7 @@ pub fn render_site(
     let notes: BTreeMap<RecordKey, Arc<Rendered>> =
         note_urls.iter().map(|(key, _, _)| (*key).clone()).zip(rendered.split_off(site.pages.len())).collect();
     let pages = rendered;
-    let mut text = SiteText { front, pages, notes, cited_in: BTreeMap::new() };
+    let mut text = SiteText { front, pages, notes, cited_in: BTreeMap::new(), environment: Some(environment) };
     text.cited_in = join_citations(site, &text);
     let mut found = check_fragments(site, &text);
     // Each fragment keeps its diagnostics, so a fragment taken from the cache reports them again.
@@ -196,6 +188,64 @@ pub fn render_site(
     found.sort_by(|a, b| (&a.file, a.span.as_ref().map(|s| s.start)).cmp(&(&b.file, b.span.as_ref().map(|s| s.start))));
     diagnostics.extend(found);
     text
+}
+
+/// Renders the body of page `index` again after an edit that left the site's link environment as
+/// it was (`environment`, from the last `render_site`), through `cache` like `render_site` does.
+pub fn render_page_again(
+    site: &Site,
+    index: usize,
+    environment: &blake3::Hash,
+    cache: &mut MarkdownCache,
+) -> Option<Arc<Rendered>> {
+    let job = Job::new(page_input(site.pages.get(index)?), false, environment);
+    Some(run_again(&job, site, cache))
+}
+
+/// Renders the note of record `key` again after an edit of its file that left the site's link
+/// environment as it was (`render_page_again` for notes). `None` when the record has no note.
+pub fn render_note_again(
+    site: &Site,
+    key: &RecordKey,
+    sources: &SourceMap,
+    environment: &blake3::Hash,
+    cache: &mut MarkdownCache,
+) -> Option<Arc<Rendered>> {
+    let url = key.url();
+    let job = Job::new(note_input(site.record(key)?, &url, sources)?, false, environment);
+    Some(run_again(&job, site, cache))
+}
+
+/// Runs one job outside `render_site`, counting it and keeping its result in `cache`.
+fn run_again(job: &Job<'_>, site: &Site, cache: &mut MarkdownCache) -> Arc<Rendered> {
+    let (rendered, reused) = job.run(site, cache);
+    if reused {
+        cache.reused += 1;
+    } else {
+        cache.rendered += 1;
+        cache.entries.insert(job.key, Arc::clone(&rendered));
+    }
+    rendered
+}
+
+/// What renders a record's note: its text, located inside its TOML string, shown on `url`.
+fn note_input<'a>(record: &'a Record, url: &'a str, sources: &'a SourceMap) -> Option<MarkdownInput<'a>> {
+    let note = record.note()?;
+    let text = sources.get(&record.file).unwrap_or("");
+    Some(MarkdownInput {
+        text: note.get_ref(),
+        file: &record.file,
+        map: TextMap::of_toml_string(text, note.span(), note.get_ref()),
+        page_url: url,
+        rel_dir: Path::new(""),
+        id_prefix: "",
+    })
+}
+
+/// The dead `#fragment`s of the links in record `key`'s note (`check_fragments` for one note).
+pub fn note_fragment_problems(site: &Site, text: &SiteText, key: &RecordKey) -> Vec<Diagnostic> {
+    let (Some(record), Some(rendered)) = (site.record(key), text.notes.get(key)) else { return Vec::new() };
+    check_links(&mut Targets::new(site, text), &record.file, rendered, None, |_| true)
 }
 
 impl SiteText {
@@ -313,42 +363,112 @@ impl<'t> PageIds<'t> {
     }
 }
 
-/// Every `#fragment` of a link to a page (`one.md#said`, `#said`) must be an id on that page.
-fn check_fragments(site: &Site, text: &SiteText) -> Vec<Diagnostic> {
-    let front = &site.front;
-    let front_parts: Vec<&Rendered> =
-        text.front.dek.iter().chain(&text.front.key_points).chain([&text.front.body]).collect();
-    let mut pages: HashMap<&Path, PageIds<'_>> = HashMap::new();
-    pages.insert(&front.source.rel, PageIds::new(&front_parts, FRONT_THEME_IDS));
-    for (page, rendered) in site.pages.iter().zip(&text.pages) {
-        pages.insert(&page.source.rel, PageIds::new(&[rendered], SECTION_THEME_IDS));
+/// The pages links point into, each with its ids worked out the first time a link needs them.
+struct Targets<'a> {
+    site: &'a Site,
+    text: &'a SiteText,
+    pages: HashMap<&'a Path, Option<PageIds<'a>>>,
+}
+
+impl<'a> Targets<'a> {
+    fn new(site: &'a Site, text: &'a SiteText) -> Self {
+        Self { site, text, pages: HashMap::new() }
     }
-    // Where each fragment is written: the file, the Markdown, and the page it is shown on.
-    let mut sources: Vec<(&Path, &Rendered, Option<&Path>)> =
-        front_parts.iter().map(|part| (front.source.file.as_path(), *part, Some(front.source.rel.as_path()))).collect();
+
+    /// The ids of the page at `rel` (`content/`-relative), if it is a page of the site.
+    fn get(&mut self, rel: &'a Path) -> Option<&PageIds<'a>> {
+        let (site, text) = (self.site, self.text);
+        self.pages
+            .entry(rel)
+            .or_insert_with(|| {
+                if rel == site.front.source.rel {
+                    return Some(PageIds::new(&front_parts(text), FRONT_THEME_IDS));
+                }
+                let rendered = text.pages.get(*site.page_index.get(rel)?)?;
+                Some(PageIds::new(&[rendered], SECTION_THEME_IDS))
+            })
+            .as_ref()
+    }
+}
+
+fn front_parts(text: &SiteText) -> Vec<&Rendered> {
+    text.front.dek.iter().chain(&text.front.key_points).chain([&text.front.body]).collect()
+}
+
+/// Where Markdown is written: the file, the fragment, and the page it is shown on (`None`: a record
+/// note, shown on its record's page).
+type Written<'a> = (&'a Path, &'a Rendered, Option<&'a Path>);
+
+/// Every piece of Markdown of the site, with where it is written and shown.
+fn written<'a>(site: &'a Site, text: &'a SiteText) -> Vec<Written<'a>> {
+    let front = &site.front;
+    let mut all: Vec<Written<'a>> = front_parts(text)
+        .into_iter()
+        .map(|part| (front.source.file.as_path(), part, Some(front.source.rel.as_path())))
+        .collect();
     for (page, rendered) in site.pages.iter().zip(&text.pages) {
-        sources.push((&page.source.file, rendered, Some(&page.source.rel)));
+        all.push((&page.source.file, rendered, Some(&page.source.rel)));
     }
     for (key, rendered) in &text.notes {
         if let Some(record) = site.record(key) {
-            sources.push((&record.file, rendered, None));
+            all.push((&record.file, rendered, None));
         }
     }
+    all
+}
+
+/// Every `#fragment` of a link to a page (`one.md#said`, `#said`) must be an id on that page.
+fn check_fragments(site: &Site, text: &SiteText) -> Vec<Diagnostic> {
+    let mut targets = Targets::new(site, text);
+    written(site, text)
+        .into_iter()
+        .flat_map(|(file, rendered, shown_on)| check_links(&mut targets, file, rendered, shown_on, |_| true))
+        .collect()
+}
+
+/// What `check_fragments` reports about page `index`: the dead fragments of the links written in
+/// its body, and of the links elsewhere that point into it.
+pub fn page_fragment_problems(site: &Site, text: &SiteText, index: usize) -> Vec<Diagnostic> {
+    let Some(page) = site.pages.get(index) else { return Vec::new() };
+    let rel = page.source.rel.as_path();
+    let mut targets = Targets::new(site, text);
+    let mut problems = Vec::new();
+    for (file, rendered, shown_on) in written(site, text) {
+        if shown_on == Some(rel) && file == page.source.file {
+            problems.extend(check_links(&mut targets, file, rendered, shown_on, |_| true));
+        } else if rendered.fragment_links.iter().any(|link| link.page.as_deref() == Some(rel)) {
+            problems.extend(check_links(&mut targets, file, rendered, shown_on, |target| target == Some(rel)));
+        }
+    }
+    problems
+}
+
+/// The dead fragments among the links of `rendered` whose target page (`None`: the note's own
+/// record page) `wanted` accepts, written in `file` and shown on the page at `shown_on`.
+fn check_links<'a>(
+    targets: &mut Targets<'a>,
+    file: &Path,
+    rendered: &'a Rendered,
+    shown_on: Option<&'a Path>,
+    wanted: impl Fn(Option<&Path>) -> bool,
+) -> Vec<Diagnostic> {
+    let note_page = (shown_on.is_none() && !rendered.fragment_links.is_empty())
+        .then(|| PageIds::new(&[rendered], RECORD_THEME_IDS));
     let mut diagnostics = Vec::new();
-    for (file, rendered, shown_on) in sources {
-        let note_page = (shown_on.is_none() && !rendered.fragment_links.is_empty())
-            .then(|| PageIds::new(&[rendered], RECORD_THEME_IDS));
-        for link in &rendered.fragment_links {
-            let (target, name) = match (&link.page, shown_on) {
-                (Some(rel), _) => (pages.get(rel.as_path()), format!("`{}`", crate::load::slash_path(rel))),
-                (None, Some(rel)) => (pages.get(rel), "this page".to_string()),
-                (None, None) => (note_page.as_ref(), "this record's page".to_string()),
-            };
-            if let Some(target) = target
-                && !target.has(&link.fragment)
-            {
-                diagnostics.push(dead_fragment(file, &link.fragment, &link.span, &name, &target.headings));
-            }
+    for link in &rendered.fragment_links {
+        let target_rel = link.page.as_deref().or(shown_on);
+        if !wanted(target_rel) {
+            continue;
+        }
+        let (target, name) = match (&link.page, shown_on) {
+            (Some(rel), _) => (targets.get(rel.as_path()), format!("`{}`", crate::load::slash_path(rel))),
+            (None, Some(rel)) => (targets.get(rel), "this page".to_string()),
+            (None, None) => (note_page.as_ref(), "this record's page".to_string()),
+        };
+        if let Some(target) = target
+            && !target.has(&link.fragment)
+        {
+            diagnostics.push(dead_fragment(file, &link.fragment, &link.span, &name, &target.headings));
         }
     }
     diagnostics
