@@ -63,10 +63,11 @@ impl Diagnostic {
     }
 }
 
-/// The text of every file a build read, so diagnostics can quote it.
+/// The text of every file a build read, so diagnostics can quote it. Cheap to clone: clones share
+/// the files until one of them changes (an incremental rebuild hands out one after each edit).
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
-    files: BTreeMap<PathBuf, SourceFile>,
+    files: Arc<BTreeMap<PathBuf, SourceFile>>,
 }
 
 /// A file's text and, built on first use, where its lines start.
@@ -78,7 +79,7 @@ struct SourceFile {
 
 impl SourceMap {
     pub fn insert(&mut self, path: impl Into<PathBuf>, text: impl Into<Arc<str>>) {
-        self.files.insert(path.into(), SourceFile { text: text.into(), lines: OnceLock::new() });
+        Arc::make_mut(&mut self.files).insert(path.into(), SourceFile { text: text.into(), lines: OnceLock::new() });
     }
 
     pub fn get(&self, path: &Path) -> Option<&str> {

@@ -106,7 +106,7 @@ pub(crate) fn rebuild(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache
     let mut last = cache.last.take()?;
     apply(&mut last, edits, cache)?;
     timings.mark("patch");
-    last.inputs = inputs.clone();
+    last.inputs.follow(inputs, &changed);
     let outcome = last.outcome(started);
     timings.mark("outcome");
     cache.last = Some(last);

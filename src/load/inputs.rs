@@ -175,30 +175,43 @@ impl Inputs {
     /// and a path that no longer exists is removed with everything under it. Paths outside the
     /// site's folders and `site.toml` are ignored. Returns whether anything changed.
     pub fn refresh(&mut self, changed: &[PathBuf]) -> bool {
-        let before = self.fingerprint();
+        let mut any = false;
         for path in changed {
             if let Some(relative) = self.relative(path) {
+                let before = self.state_under(&relative);
                 self.refresh_path(&relative);
+                any |= self.state_under(&relative) != before;
             }
         }
-        self.fingerprint() != before
+        any
     }
 
-    /// A hash of every path and content hash, to tell whether a refresh changed anything.
-    fn fingerprint(&self) -> blake3::Hash {
+    /// A hash of everything known at and under `relative`: what a refresh of it may change.
+    fn state_under(&self, relative: &Path) -> blake3::Hash {
         let mut hasher = blake3::Hasher::new();
-        for (path, file) in &self.files {
+        for (path, file) in self.files_under(relative) {
             hasher.update(path.as_os_str().as_encoded_bytes());
             hasher.update(file.hash.as_bytes());
         }
-        for (path, refused) in &self.refused {
+        for (path, refused) in self.refused_under(relative) {
             hasher.update(path.as_os_str().as_encoded_bytes());
             hasher.update(format!("{refused:?}").as_bytes());
         }
-        for dir in &self.dirs {
+        for dir in self.dirs.range(relative.to_path_buf()..).take_while(|dir| dir.starts_with(relative)) {
             hasher.update(dir.as_os_str().as_encoded_bytes());
         }
         hasher.finalize()
+    }
+
+    /// Makes `paths` (site-relative files, as `changed_since` lists them) what they are in
+    /// `newer`, which differs from `self` in those files only.
+    pub fn follow(&mut self, newer: &Inputs, paths: &[PathBuf]) {
+        for path in paths {
+            match newer.files.get(path) {
+                Some(file) => self.files.insert(path.clone(), file.clone()),
+                None => self.files.remove(path),
+            };
+        }
     }
 
     /// `path` relative to the root, when it is `site.toml` or lies in one of the site's folders.

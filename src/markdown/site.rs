@@ -427,16 +427,31 @@ fn check_fragments(site: &Site, text: &SiteText) -> Vec<Diagnostic> {
 }
 
 /// What `check_fragments` reports about page `index`: the dead fragments of the links written in
-/// its body, and of the links elsewhere that point into it.
+/// its body, and of the links elsewhere that point into it. Only Markdown with such links is
+/// looked at, so this costs little however large the site.
 pub fn page_fragment_problems(site: &Site, text: &SiteText, index: usize) -> Vec<Diagnostic> {
-    let Some(page) = site.pages.get(index) else { return Vec::new() };
+    let (Some(page), Some(own)) = (site.pages.get(index), text.pages.get(index)) else { return Vec::new() };
     let rel = page.source.rel.as_path();
     let mut targets = Targets::new(site, text);
-    let mut problems = Vec::new();
-    for (file, rendered, shown_on) in written(site, text) {
-        if shown_on == Some(rel) && file == page.source.file {
-            problems.extend(check_links(&mut targets, file, rendered, shown_on, |_| true));
-        } else if rendered.fragment_links.iter().any(|link| link.page.as_deref() == Some(rel)) {
+    let mut problems = check_links(&mut targets, &page.source.file, own, Some(rel), |_| true);
+    let links_here = |rendered: &Rendered| rendered.fragment_links.iter().any(|link| link.page.as_deref() == Some(rel));
+    let front = &site.front;
+    let front_parts =
+        front_parts(text).into_iter().map(|part| (front.source.file.as_path(), part, Some(front.source.rel.as_path())));
+    let pages = site
+        .pages
+        .iter()
+        .zip(&text.pages)
+        .enumerate()
+        .filter(|(i, _)| *i != index)
+        .map(|(_, (page, rendered))| (page.source.file.as_path(), &**rendered, Some(page.source.rel.as_path())));
+    let notes = text
+        .notes
+        .iter()
+        .filter(|(_, rendered)| !rendered.fragment_links.is_empty())
+        .filter_map(|(key, rendered)| Some((site.record(key)?.file.as_path(), &**rendered, None)));
+    for (file, rendered, shown_on) in front_parts.chain(pages).chain(notes) {
+        if !rendered.fragment_links.is_empty() && links_here(rendered) {
             problems.extend(check_links(&mut targets, file, rendered, shown_on, |target| target == Some(rel)));
         }
     }
