@@ -343,20 +343,16 @@ fn render_stale(last: &mut Last, cache: &mut Cache, world_unchanged: bool) -> Op
     let sink = MemorySink::default();
     let mut problems = Vec::new();
     let compiled = &last.compiled;
-    crate::render::render_routes(
-        &compiled.site,
-        &compiled.text,
-        &compiled.templates,
-        compiled.template_set,
-        &compiled.routes,
-        &compiled.asset_urls,
-        &last.sources,
-        &mut cache.pages,
-        &sink,
-        &mut problems,
-        &last.stale,
-        world_unchanged,
-    );
+    let input = crate::render::RenderInput {
+        site: &compiled.site,
+        text: &compiled.text,
+        templates: &compiled.templates,
+        template_set: compiled.template_set,
+        routes: &compiled.routes,
+        assets: &compiled.asset_urls,
+        sources: &last.sources,
+    };
+    crate::render::render_routes(&input, &mut cache.pages, &sink, &mut problems, &last.stale, world_unchanged);
     if !problems.is_empty() {
         return None;
     }

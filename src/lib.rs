@@ -156,7 +156,8 @@ pub fn build(options: &BuildOptions) -> Outcome {
         }
     };
     let inputs = Inputs::read(&options.root);
-    let mut outcome = compile(&inputs, options, &mut Cache::default(), &staging);
+    let mut cache = Cache { pages: render::RenderCache::one_shot(), ..Cache::default() };
+    let mut outcome = compile(&inputs, options, &mut cache, &staging);
     outcome.diagnostics.splice(0..0, notes);
     if options.strict {
         outcome.fail_on_warnings();
@@ -235,18 +236,16 @@ fn compile_keeping(
         if let Some(templates) = compiled
             && !diagnostics.iter().any(Diagnostic::is_error)
         {
-            let pages = render::render_site(
-                &site,
-                &text,
-                &templates,
+            let input = render::RenderInput {
+                site: &site,
+                text: &text,
+                templates: &templates,
                 template_set,
-                &routes,
-                &assets.urls,
-                &sources,
-                &mut cache.pages,
-                sink,
-                &mut diagnostics,
-            );
+                routes: &routes,
+                assets: &assets.urls,
+                sources: &sources,
+            };
+            let pages = render::render_site(&input, &mut cache.pages, sink, &mut diagnostics);
             let mut statics: Vec<Option<OutputFile>> = assets.files.into_iter().map(Some).collect();
             for (_, target) in routes.iter() {
                 if let routes::Target::Static(i) = target

@@ -36,9 +36,17 @@ pub struct RenderCache {
     /// How many pages the last render took from the cache, and how many it rendered.
     pub reused: usize,
     pub rendered: usize,
+    /// Set for a build that has no next build (`briefing build`): no page is kept, so the pages
+    /// are not all held in memory while they are written.
+    one_shot: bool,
 }
 
 impl RenderCache {
+    /// A cache for one build only: it keeps nothing.
+    pub fn one_shot() -> Self {
+        Self { one_shot: true, ..Self::default() }
+    }
+
     /// The routes (output paths) whose pages read any of `keys`: the pages an edit of those
     /// records can change.
     pub fn readers_of(&self, keys: &BTreeSet<RecordKey>) -> BTreeSet<String> {
@@ -71,6 +79,10 @@ struct Done {
     reused: bool,
 }
 
+/// A page handed to the sink: its path, what to keep of it (nothing in a one-shot build), and
+/// whether it came from the cache.
+type Written = (String, Option<Entry>, bool);
+
 /// What a set of render jobs gave: the entries to keep (of the pages that did not fail), the
 /// counts, and the template errors, each once.
 struct Batch {
@@ -80,27 +92,32 @@ struct Batch {
     errors: Vec<Diagnostic>,
 }
 
+/// What rendering reads: the resolved site, its Markdown, the templates, the route table, the
+/// fingerprinted asset names and the sources (for template error messages).
+pub struct RenderInput<'a> {
+    pub site: &'a Site,
+    pub text: &'a SiteText,
+    pub templates: &'a Templates,
+    pub template_set: blake3::Hash,
+    pub routes: &'a Routes,
+    pub assets: &'a BTreeMap<String, String>,
+    pub sources: &'a SourceMap,
+}
+
 /// Renders every page of the site into `sink`, reusing the pages of `cache` whose inputs did not
 /// change, and returns how many pages there are. Template errors are collected, each reported once.
-#[allow(clippy::too_many_arguments)]
 pub fn render_site(
-    site: &Site,
-    text: &SiteText,
-    templates: &Templates,
-    template_set: blake3::Hash,
-    routes: &Routes,
-    assets: &BTreeMap<String, String>,
-    sources: &SourceMap,
+    input: &RenderInput<'_>,
     cache: &mut RenderCache,
     sink: &dyn Sink,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> usize {
-    let (renderer, shared) = PageRenderer::new(site, text, templates, template_set, assets, sources);
-    let world = shared.map(|shared| world_hash(&shared, site, text));
-    let jobs: Vec<(&Route, &Target)> = routes.pages().collect();
+    let (renderer, shared) = PageRenderer::new(input);
+    let world = shared.map(|shared| world_hash(&shared, input.site, input.text));
+    let jobs: Vec<(&Route, &Target)> = input.routes.pages().collect();
     let batch = renderer.render_all(&jobs, shared.as_ref(), world, cache, sink);
     // Only this build's pages are kept: the cache never outgrows the site.
-    *cache = RenderCache { pages: batch.kept, world, reused: batch.reused, rendered: batch.rendered };
+    *cache = RenderCache { pages: batch.kept, world, reused: batch.reused, rendered: batch.rendered, ..*cache };
     diagnostics.extend(batch.errors);
     jobs.len()
 }
@@ -112,24 +129,18 @@ pub fn render_site(
 /// of these pages or records that only they read), the pages are keyed with the world of the last
 /// `render_site`, as it would key them; otherwise the world is forgotten and the pages are keyed by
 /// their context alone (still correct, only slower to check next time).
-#[allow(clippy::too_many_arguments)]
 pub fn render_routes(
-    site: &Site,
-    text: &SiteText,
-    templates: &Templates,
-    template_set: blake3::Hash,
-    routes: &Routes,
-    assets: &BTreeMap<String, String>,
-    sources: &SourceMap,
+    input: &RenderInput<'_>,
     cache: &mut RenderCache,
     sink: &dyn Sink,
     diagnostics: &mut Vec<Diagnostic>,
     only: &BTreeSet<String>,
     world_unchanged: bool,
 ) -> usize {
-    let (renderer, shared) = PageRenderer::new(site, text, templates, template_set, assets, sources);
+    let (renderer, shared) = PageRenderer::new(input);
     let world = if world_unchanged { cache.world } else { None };
-    let jobs: Vec<(&Route, &Target)> = routes.pages().filter(|(route, _)| only.contains(route.as_str())).collect();
+    let jobs: Vec<(&Route, &Target)> =
+        input.routes.pages().filter(|(route, _)| only.contains(route.as_str())).collect();
     let batch = renderer.render_all(&jobs, shared.as_ref(), world, cache, sink);
     for path in only {
         cache.pages.remove(path);
@@ -346,14 +357,8 @@ struct TopicCount {
 impl<'a> PageRenderer<'a> {
     /// The renderer of one build, and the hash of what every page shares (the template set and
     /// the globals); `None` if the globals cannot be hashed, and then no page is reused.
-    fn new(
-        site: &'a Site,
-        text: &'a SiteText,
-        templates: &'a Templates,
-        template_set: blake3::Hash,
-        assets: &BTreeMap<String, String>,
-        sources: &'a SourceMap,
-    ) -> (Self, Option<blake3::Hash>) {
+    fn new(input: &RenderInput<'a>) -> (Self, Option<blake3::Hash>) {
+        let RenderInput { site, text, templates, template_set, assets, sources, .. } = *input;
         let mut globals = Context::new();
         globals.insert("site", &SiteView::new(site));
         globals.insert("assets", assets);
@@ -383,25 +388,28 @@ impl<'a> PageRenderer<'a> {
         previous: &RenderCache,
         sink: &dyn Sink,
     ) -> Batch {
-        let results: Vec<Result<Done, Diagnostic>> = jobs
+        let results: Vec<Result<Written, Diagnostic>> = jobs
             .par_iter()
             .map(|(route, target)| {
                 let inputs = world.map(|world| inputs_hash(&world, route, target, self.text));
-                let done = self.render(route, target, shared, inputs, previous)?;
-                sink.put(done.file.clone())?;
-                Ok(done)
+                let Done { file, entry, reused } = self.render(route, target, shared, inputs, previous)?;
+                let path = file.path.clone();
+                sink.put(file)?;
+                Ok((path, (!previous.one_shot).then_some(entry), reused))
             })
             .collect();
         let mut batch = Batch { kept: HashMap::with_capacity(jobs.len()), reused: 0, rendered: 0, errors: Vec::new() };
         for result in results {
             match result {
-                Ok(done) => {
-                    if done.reused {
+                Ok((path, entry, reused)) => {
+                    if reused {
                         batch.reused += 1;
                     } else {
                         batch.rendered += 1;
                     }
-                    batch.kept.insert(done.file.path, done.entry);
+                    if let Some(entry) = entry {
+                        batch.kept.insert(path, entry);
+                    }
                 }
                 Err(diagnostic) if !batch.errors.contains(&diagnostic) => batch.errors.push(diagnostic),
                 Err(_) => {}
@@ -802,27 +810,19 @@ mod tests {
         let p = prepared;
         let sink = MemorySink::default();
         let mut diagnostics = Vec::new();
-        let (site, text, templates, routes, assets, sources) =
-            (&p.site, &p.text, &p.templates, &p.routes, &p.assets.urls, &p.sources);
-        let set = p.template_set;
+        let input = RenderInput {
+            site: &p.site,
+            text: &p.text,
+            templates: &p.templates,
+            template_set: p.template_set,
+            routes: &p.routes,
+            assets: &p.assets.urls,
+            sources: &p.sources,
+        };
         match only {
-            None => render_site(site, text, templates, set, routes, assets, sources, cache, &sink, &mut diagnostics),
+            None => render_site(&input, cache, &sink, &mut diagnostics),
             Some((only, world_unchanged)) => {
-                let d = &mut diagnostics;
-                render_routes(
-                    site,
-                    text,
-                    templates,
-                    set,
-                    routes,
-                    assets,
-                    sources,
-                    cache,
-                    &sink,
-                    d,
-                    only,
-                    world_unchanged,
-                )
+                render_routes(&input, cache, &sink, &mut diagnostics, only, world_unchanged)
             }
         };
         assert_eq!(diagnostics, vec![]);
