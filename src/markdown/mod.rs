@@ -44,11 +44,51 @@ pub struct MarkdownInput<'a> {
     pub id_prefix: &'a str,
 }
 
-/// Something `render` must fill in: a record card (embed) or a reference preview.
+/// Something filled in once it is known where the Markdown is shown: a record card (embed), a
+/// reference preview, or the `href` of a link to a page, record, topic or file of the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placeholder {
-    Embed { key: RecordKey },
-    Preview { key: RecordKey, preview_id: String },
+    Embed {
+        key: RecordKey,
+    },
+    Preview {
+        key: RecordKey,
+        preview_id: String,
+    },
+    /// A link to `target`, a root-relative URL with its `#fragment` (`stance.html#said`,
+    /// `quotes/a.html`). `written` is the destination as the editor wrote it when it already reads
+    /// right on the page the Markdown belongs to (`#said`, `img/chart.svg`): pages keep it as written.
+    Link {
+        target: String,
+        written: Option<String>,
+    },
+}
+
+/// Where rendered Markdown is shown, which decides how its links to the site are written.
+#[derive(Clone, Copy)]
+pub enum LinkStyle<'a> {
+    /// On the site's page at this root-relative URL: relative links, as written where possible.
+    RelativeTo(&'a str),
+    /// Outside the site (a feed, the JSON export): absolute URLs under this base URL (ending in `/`).
+    Absolute(&'a str),
+    /// In one document that holds the site's pages (the print edition): `anchor` turns a target
+    /// into the link within that document.
+    InDocument(&'a dyn Fn(&str) -> String),
+}
+
+impl LinkStyle<'_> {
+    /// The `href` (escaped for an attribute) of a link to `target` in this style.
+    pub fn href(&self, target: &str, written: Option<&str>) -> String {
+        let url = match self {
+            LinkStyle::RelativeTo(from) => match written {
+                Some(written) => written.to_string(),
+                None => relative_url(from, target),
+            },
+            LinkStyle::Absolute(base) => format!("{base}{target}"),
+            LinkStyle::InDocument(anchor) => anchor(target),
+        };
+        escape_url(&url)
+    }
 }
 
 /// An entry of a page's table of contents.
@@ -414,11 +454,6 @@ impl<'i, 'a> Pass<'i, 'a> {
         format!("{PLACEHOLDER_MARK}{}{PLACEHOLDER_MARK}", self.out.placeholders.len() - 1)
     }
 
-    /// A root-relative URL as seen from the page being rendered.
-    fn relative(&self, url: &str) -> String {
-        relative_url(self.input.page_url, url)
-    }
-
     fn transform(&mut self, events: &[Spanned<'a>], mode: Mode) -> Vec<Event<'a>> {
         let mut out = Vec::with_capacity(events.len() + 16);
         let mut i = 0;
@@ -656,12 +691,11 @@ impl<'i, 'a> Pass<'i, 'a> {
                 };
                 self.previews += 1;
                 let preview_id = self.note_id("pv-", self.previews);
-                let href = self.relative(&key.url());
+                let href = self.placeholder(Placeholder::Link { target: key.url(), written: None });
                 out.push(Event::InlineHtml(
                     format!(
-                        "<span class=\"ref ref-{}\"><a class=\"ref-link\" href=\"{}\" aria-describedby=\"{preview_id}\"{title_attr}>",
+                        "<span class=\"ref ref-{}\"><a class=\"ref-link\" href=\"{href}\" aria-describedby=\"{preview_id}\"{title_attr}>",
                         kind.table_name(),
-                        escape_url(&href)
                     )
                     .into(),
                 ));
@@ -681,44 +715,51 @@ impl<'i, 'a> Pass<'i, 'a> {
                     self.open_links.push(OpenLink::Skip);
                     return;
                 }
-                let href = self.relative(&Topic::url(slug));
-                out.push(Event::InlineHtml(
-                    format!("<a class=\"topic-link\" href=\"{}\"{title_attr}>", escape_url(&href)).into(),
-                ));
+                let href = self.placeholder(Placeholder::Link { target: Topic::url(slug), written: None });
+                out.push(Event::InlineHtml(format!("<a class=\"topic-link\" href=\"{href}\"{title_attr}>").into()));
                 self.open_links.push(OpenLink::Plain);
             }
             None => {
                 let href = match self.page_link(dest, &dest_range) {
                     Some(href) => href,
                     None => {
-                        if let Some(fragment) = dest.strip_prefix('#') {
+                        let internal = if let Some(fragment) = dest.strip_prefix('#') {
                             self.fragment_link(None, fragment, dest, &dest_range);
+                            (!fragment.is_empty()).then(|| format!("{}{dest}", self.input.page_url))
+                        } else if link_type == LinkType::Email {
+                            None // `<desk@example.org>`: an address, not a file
                         } else {
-                            self.file_link(dest, &dest_range);
-                        }
+                            self.file_link(dest, &dest_range)
+                        };
                         self.check_scheme_typo(link_type, dest, &dest_range);
-                        if link_type == LinkType::Email && !dest.starts_with("mailto:") {
-                            format!("mailto:{dest}")
-                        } else {
-                            dest.to_string()
+                        match internal {
+                            Some(target) => {
+                                self.placeholder(Placeholder::Link { target, written: Some(dest.to_string()) })
+                            }
+                            None if link_type == LinkType::Email && !dest.starts_with("mailto:") => {
+                                escape_url(&format!("mailto:{dest}"))
+                            }
+                            None => escape_url(dest),
                         }
                     }
                 };
-                out.push(Event::InlineHtml(format!("<a href=\"{}\"{title_attr}>", escape_url(&href)).into()));
+                out.push(Event::InlineHtml(format!("<a href=\"{href}\"{title_attr}>").into()));
                 self.open_links.push(OpenLink::Plain);
             }
         }
     }
 
     /// Notes a relative link to a file other than a page, for checking against the build's routes;
-    /// one that climbs above the site's root is an error at once.
-    fn file_link(&mut self, dest: &str, dest_range: &Range<usize>) {
+    /// one that climbs above the site's root is an error at once. Returns the root-relative
+    /// target with the query and fragment as written, when the link is to a file of the site.
+    fn file_link(&mut self, dest: &str, dest_range: &Range<usize>) -> Option<String> {
         let path = dest.split(['#', '?']).next().unwrap_or("");
+        let suffix = &dest[path.len()..];
         // `use_case:x` is no scheme to a browser, but it is a reference to the editor (reported
         // as a misspelt kind, if it is one), not a file.
         let first_segment = path.split('/').next().unwrap_or("");
         if path.is_empty() || path.starts_with('/') || first_segment.contains(':') {
-            return;
+            return None;
         }
         let Some(target) = resolve_relative(self.input.page_url, &percent_decode(path)) else {
             let help = format!(
@@ -728,9 +769,10 @@ impl<'i, 'a> Pass<'i, 'a> {
             let diagnostic = self.error(dest_range, format!("`{dest}` climbs above the site's root"));
             diagnostic.label = Some("broken link".to_string());
             diagnostic.help = Some(help);
-            return;
+            return None;
         };
         let span = self.span(dest_range);
+        let link = format!("{target}{suffix}");
         self.out.file_links.push(FileLink {
             target,
             written: dest.to_string(),
@@ -738,6 +780,7 @@ impl<'i, 'a> Pass<'i, 'a> {
             span,
             from: self.input.page_url.to_string(),
         });
+        Some(link)
     }
 
     /// Notes a link to `#fragment` (of `page`, or of this page) for checking once all pages are rendered.
@@ -780,7 +823,8 @@ impl<'i, 'a> Pass<'i, 'a> {
         None
     }
 
-    /// Resolves `other.md#frag` (relative to this file) to the page's URL, relative to this page.
+    /// Resolves `other.md#frag` (relative to this file) to a link placeholder for the page's URL
+    /// (the destination as written, escaped, when there is no such page: already reported).
     fn page_link(&mut self, dest: &str, range: &Range<usize>) -> Option<String> {
         if dest.contains("://") || dest.starts_with('/') || dest.starts_with('#') || dest.starts_with("mailto:") {
             return None;
@@ -804,17 +848,18 @@ impl<'i, 'a> Pass<'i, 'a> {
             let diagnostic = self.error(range, format!("no page `{wanted}`"));
             diagnostic.label = Some("broken link".to_string());
             diagnostic.help = Some(format!("{help} (paths are relative to this file's folder in content/)"));
-            return Some(dest.to_string());
+            return Some(escape_url(dest));
         };
-        let url = self.relative(&page.url);
-        Some(match fragment {
+        let url = page.url.clone();
+        let target = match fragment {
             Some(fragment) if !fragment.is_empty() => {
                 let page = Some(page.source.rel.clone());
                 self.fragment_link(page, fragment, dest, range);
                 format!("{url}#{fragment}")
             }
             _ => url,
-        })
+        };
+        Some(self.placeholder(Placeholder::Link { target, written: None }))
     }
 
     /// `qoute:great-artists` is almost certainly a misspelt reference; `content://…`, an autolink
@@ -1357,9 +1402,35 @@ mod tests {
         let html = "x\u{0}0\u{0}y\u{0}1\u{0}z";
         let filled = fill_placeholders(html, &placeholders, |p| match p {
             Placeholder::Embed { key } => key.id.clone(),
-            Placeholder::Preview { .. } => String::new(),
+            Placeholder::Preview { .. } | Placeholder::Link { .. } => String::new(),
         });
         assert_eq!(filled, "xaybz");
+    }
+
+    #[test]
+    fn links_are_written_for_where_they_are_shown() {
+        let anchor = |target: &str| format!("#print-{}", target.replace(['/', '.', '#'], "-"));
+        let cases: [(LinkStyle, &str, Option<&str>, &str); 6] = [
+            (LinkStyle::RelativeTo("part/a.html"), "stance.html#said", None, "../stance.html#said"),
+            (LinkStyle::RelativeTo("part/a.html"), "part/a.html#x", Some("#x"), "#x"),
+            (LinkStyle::RelativeTo("part/a.html"), "part/img/a b.svg", Some("img/a b.svg"), "img/a%20b.svg"),
+            (
+                LinkStyle::Absolute("https://example.org/b/"),
+                "part/a.html#x",
+                Some("#x"),
+                "https://example.org/b/part/a.html#x",
+            ),
+            (
+                LinkStyle::Absolute("https://example.org/b/"),
+                "quotes/q.html",
+                None,
+                "https://example.org/b/quotes/q.html",
+            ),
+            (LinkStyle::InDocument(&anchor), "quotes/q.html", None, "#print-quotes-q-html"),
+        ];
+        for (style, target, written, expected) in cases {
+            assert_eq!(style.href(target, written), expected, "{target}");
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tera::Context;
 
 use crate::diagnostics::{Diagnostic, SourceMap};
 use crate::markdown::site::SiteText;
-use crate::markdown::{Placeholder, Rendered, fill_placeholders};
+use crate::markdown::{LinkStyle, Placeholder, Rendered, fill_placeholders};
 use crate::model::{Kind, Page, RecordKey, Site, Topic};
 use crate::output::{OutputFile, Sink};
 use crate::routes::{Route, Routes, Target, kind_index_url};
@@ -469,17 +469,16 @@ impl<'a> Job<'_, 'a> {
     fn context(&self, url: &str, target: &Target) -> Result<(&'static str, Context), Diagnostic> {
         let site = self.site();
         let text = self.views.text;
-        let root = root_of(url);
         Ok(match target {
             Target::Front => {
                 let front = FrontView {
                     title: site.front.title(),
                     dek: match &text.front.dek {
-                        Some(dek) => self.fill(dek, &root)?,
+                        Some(dek) => self.fill(dek, url)?,
                         None => String::new(),
                     },
-                    key_points: text.front.key_points.iter().map(|k| self.fill(k, &root)).collect::<Result<_, _>>()?,
-                    content: self.fill(&text.front.body, &root)?,
+                    key_points: text.front.key_points.iter().map(|k| self.fill(k, url)).collect::<Result<_, _>>()?,
+                    content: self.fill(&text.front.body, url)?,
                     sections: site.sections().map(|p| self.section_summary(p)).collect(),
                     figures: self
                         .views
@@ -495,7 +494,7 @@ impl<'a> Job<'_, 'a> {
             Target::Page(i) => {
                 let page = &site.pages[*i];
                 let rendered = &text.pages[*i];
-                let view = self.section_view(*i, page, rendered, &root)?;
+                let view = self.section_view(*i, page, rendered, url)?;
                 let section_url =
                     page.parent.as_ref().and_then(|rel| site.page_by_rel(rel)).map_or(url, |p| p.url.as_str());
                 let mut context = self.base_context(url, Current::Page(section_url));
@@ -509,7 +508,7 @@ impl<'a> Job<'_, 'a> {
                     .ok_or_else(|| Diagnostic::error("content", None, format!("record `{key}` vanished")))?;
                 let mut view = self.views.record(record, Detail::Full);
                 if let Some(note) = text.notes.get(key) {
-                    view.note = self.fill(note, &root)?;
+                    view.note = self.fill(note, url)?;
                 }
                 let mut context = self.base_context(url, Current::Kind(key.kind));
                 context.insert("record", &view);
@@ -597,7 +596,7 @@ impl<'a> Job<'_, 'a> {
         index: usize,
         page: &'p Page,
         rendered: &'p Rendered,
-        root: &str,
+        url: &str,
     ) -> Result<SectionView<'p>, Diagnostic> {
         let site = self.site();
         let neighbour =
@@ -615,7 +614,7 @@ impl<'a> Job<'_, 'a> {
             date: front.date.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
             updated: front.updated.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
             topics: front.topics.iter().map(|t| self.views.topic_link(t.get_ref())).collect(),
-            content: self.fill(rendered, root)?,
+            content: self.fill(rendered, url)?,
             toc: rendered.toc.iter().map(|t| TocView { level: t.level, id: &t.id, title: &t.title }).collect(),
             cited: cited_keys
                 .into_iter()
@@ -657,10 +656,14 @@ impl<'a> Job<'_, 'a> {
     }
 
     /// The HTML of a Markdown fragment with its record cards and previews filled in.
-    fn fill(&self, rendered: &Rendered, root: &str) -> Result<String, Diagnostic> {
+    /// `rendered` as shown on the page at `url`: links relative to it, cards and previews filled in.
+    fn fill(&self, rendered: &Rendered, url: &str) -> Result<String, Diagnostic> {
+        let root = &root_of(url);
+        let style = LinkStyle::RelativeTo(url);
         let mut error = None;
         let html = fill_placeholders(&rendered.html, &rendered.placeholders, |placeholder| {
             let result = match placeholder {
+                Placeholder::Link { target, written } => Ok(style.href(target, written.as_deref())),
                 Placeholder::Embed { key } => self.fragment("card.html", key, root),
                 Placeholder::Preview { key, preview_id } => {
                     self.fragment("preview.html", key, root).map(|html| html.replace(PREVIEW_ID_MARK, preview_id))

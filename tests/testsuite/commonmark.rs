@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use briefing::markdown::{MarkdownInput, render};
+use briefing::markdown::{LinkStyle, MarkdownInput, Placeholder, fill_placeholders, render};
 use briefing::model::{ModelOptions, Site, build_model};
 
 use crate::support::fixtures;
@@ -98,7 +98,13 @@ fn render_example(site: &Site, markdown: &str) -> (String, Vec<String>) {
         .filter(|d| !d.message.starts_with("words in quotation marks") && !d.message.starts_with("these quoted words"))
         .map(|d| format!("{}: {}", if d.is_error() { "error" } else { "warning" }, d.message))
         .collect();
-    (rendered.html, diagnostics)
+    // Links are placeholders until it is known where the Markdown is shown: here, on its page.
+    let style = LinkStyle::RelativeTo("example.html");
+    let html = fill_placeholders(&rendered.html, &rendered.placeholders, |placeholder| match placeholder {
+        Placeholder::Link { target, written } => style.href(target, written.as_deref()),
+        Placeholder::Embed { .. } | Placeholder::Preview { .. } => String::new(),
+    });
+    (html, diagnostics)
 }
 
 /// Folds what the pass adds to CommonMark on purpose, on both the expected and the actual HTML:

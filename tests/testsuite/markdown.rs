@@ -196,3 +196,13 @@ fn fragments_that_name_an_id_of_their_page_resolve() {
     let outcome = site.build_ok();
     assert_eq!(rendered(&outcome), "");
 }
+
+#[test]
+fn an_email_autolink_is_an_address_not_a_file() {
+    let site = page_with("Write to <desk@example.org> or [the desk](mailto:desk@example.org).\n");
+    site.build_ok();
+    assert_eq!(
+        prose(&site.page("notes.html")),
+        "<p id=\"p-1\">Write to <a href=\"mailto:desk@example.org\">desk@example.org</a> or <a href=\"mailto:desk@example.org\">the desk</a>.</p>\n"
+    );
+}
