@@ -353,6 +353,7 @@ fn render_stale(last: &mut Last, cache: &mut Cache, world_unchanged: bool) -> Op
         sources: &last.sources,
     };
     crate::render::render_routes(&input, &mut cache.pages, &sink, &mut problems, &last.stale, world_unchanged);
+    crate::render::render_wholes(&input, &sink, &mut problems);
     if !problems.is_empty() {
         return None;
     }

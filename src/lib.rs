@@ -246,6 +246,7 @@ fn compile_keeping(
                 sources: &sources,
             };
             let pages = render::render_site(&input, &mut cache.pages, sink, &mut diagnostics);
+            render::render_wholes(&input, sink, &mut diagnostics);
             let mut statics: Vec<Option<OutputFile>> = assets.files.into_iter().map(Some).collect();
             for (_, target) in routes.iter() {
                 if let routes::Target::Static(i) = target

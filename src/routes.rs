@@ -47,12 +47,18 @@ pub enum Target {
     NotFound,
     /// A static file or asset: its index in `Assets::files`.
     Static(usize),
+    /// A file made from the whole site once its pages are rendered.
+    Whole(Whole),
 }
 
+/// The files made from the whole site rather than from one page or record (`render::render_whole`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whole {}
+
 impl Target {
-    /// Whether the route is an HTML page rendered from a template.
+    /// Whether the route is an HTML page rendered from a template for one page, record, index or topic.
     pub fn is_page(&self) -> bool {
-        !matches!(self, Target::Static(_))
+        !matches!(self, Target::Static(_) | Target::Whole(_))
     }
 }
 
@@ -82,6 +88,7 @@ impl Routes {
         planner.claim_pages(site);
         planner.claim_records(site);
         planner.claim_topics(site);
+        planner.claim_wholes(site);
         planner.claim_statics(assets, sources);
         diagnostics.extend(planner.diagnostics);
         Self { table: planner.routes.into_values().map(|(route, target, _)| (route, target)).collect() }
@@ -138,6 +145,14 @@ impl Routes {
     /// The routes of HTML pages rendered from templates.
     pub fn pages(&self) -> impl Iterator<Item = (&Route, &Target)> {
         self.iter().filter(|(_, target)| target.is_page())
+    }
+
+    /// The files made from the whole site, with their routes.
+    pub fn wholes(&self) -> impl Iterator<Item = (&Route, Whole)> {
+        self.iter().filter_map(|(route, target)| match target {
+            Target::Whole(whole) => Some((route, *whole)),
+            _ => None,
+        })
     }
 }
 
@@ -203,6 +218,9 @@ impl Planner {
             self.claim(page.url.clone(), Target::Page(i), page_claimant(page));
         }
     }
+
+    /// The files made from the whole site (`Whole`): one route each.
+    fn claim_wholes(&mut self, _site: &Site) {}
 
     fn claim_records(&mut self, site: &Site) {
         for (key, record) in &site.records {

@@ -20,7 +20,7 @@ use crate::markdown::site::SiteText;
 use crate::markdown::{LinkStyle, Placeholder, Rendered, fill_placeholders};
 use crate::model::{Kind, Page, RecordKey, Site, Topic};
 use crate::output::{OutputFile, Sink};
-use crate::routes::{Route, Routes, Target, kind_index_url};
+use crate::routes::{Route, Routes, Target, Whole, kind_index_url};
 use context::{Detail, KindLink, Link, Nav, NavLink, RecordView, SiteView, TopicLink, Views};
 use reads::Reads;
 
@@ -150,6 +150,22 @@ pub fn render_routes(
     (cache.reused, cache.rendered) = (batch.reused, batch.rendered);
     diagnostics.extend(batch.errors);
     jobs.len()
+}
+
+/// Renders the files made from the whole site (`routes::Whole`) into `sink`, after the pages.
+/// They are rendered again in every build, full or incremental: each reads every page or record.
+pub fn render_wholes(input: &RenderInput<'_>, sink: &dyn Sink, diagnostics: &mut Vec<Diagnostic>) {
+    for (route, whole) in input.routes.wholes() {
+        let file = render_whole(input, whole).map(|bytes| OutputFile { path: route.to_string(), bytes: bytes.into() });
+        if let Err(diagnostic) = file.and_then(|file| sink.put(file)) {
+            diagnostics.push(diagnostic);
+        }
+    }
+}
+
+/// The bytes of one file made from the whole site.
+fn render_whole(_input: &RenderInput<'_>, whole: Whole) -> Result<Vec<u8>, Diagnostic> {
+    match whole {}
 }
 
 /// A hash of everything in the site that a page's context may read, except the Markdown of the
@@ -576,8 +592,8 @@ impl<'a> Job<'_, 'a> {
                 context.insert("root", &url_path(site.config.base_url.get_ref()));
                 ("404.html", context)
             }
-            Target::Static(_) => {
-                return Err(Diagnostic::error("static", None, format!("`{url}` is a static file, not a page")));
+            Target::Static(_) | Target::Whole(_) => {
+                return Err(Diagnostic::error("static", None, format!("`{url}` is not a page rendered on its own")));
             }
         })
     }
