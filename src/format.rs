@@ -9,6 +9,11 @@ use std::path::PathBuf;
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
+/// A string setting that is not in the file: empty, at no place in it.
+fn absent() -> Spanned<String> {
+    Spanned::new(0..0, String::new())
+}
+
 /// `site.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -16,7 +21,9 @@ pub struct Config {
     pub title: Spanned<String>,
     #[serde(default)]
     pub description: PlainText,
-    /// Always ends with `/` once the model is built (and is `--base-url` when given).
+    /// Always ends with `/` once the model is built (and is `--base-url` when given). Absent
+    /// (empty, at 0..0) is an error unless `--base-url` is given.
+    #[serde(default = "absent")]
     pub base_url: Spanned<String>,
     /// A BCP 47 tag; `language()` gives the default, `en`.
     #[serde(default)]

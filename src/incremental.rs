@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::diagnostics::{self, Diagnostic, SourceMap};
-use crate::load::LoadedSite;
+use crate::load::{BaseUrl, LoadedSite};
 use crate::markdown::Rendered;
 use crate::markdown::site::{note_fragment_problems, page_fragment_problems, render_note_again, render_page_again};
 use crate::model::{Kind, Record, RecordChecks, RecordData, RecordKey};
@@ -26,7 +26,7 @@ use crate::{BuildOptions, Cache, Compiled, Inputs, Outcome, RenderedSite};
 /// The last build, resolved, and what it produced: where an incremental rebuild starts.
 pub(crate) struct Last {
     inputs: Inputs,
-    options: (Option<String>, bool),
+    options: (Option<BaseUrl>, bool),
     compiled: Compiled,
     sources: SourceMap,
     diagnostics: Vec<Diagnostic>,
@@ -43,7 +43,7 @@ impl std::fmt::Debug for Last {
     }
 }
 
-fn options_key(options: &BuildOptions) -> (Option<String>, bool) {
+fn options_key(options: &BuildOptions) -> (Option<BaseUrl>, bool) {
     (options.base_url.clone(), options.drafts)
 }
 

@@ -11,6 +11,7 @@ pub mod check;
 pub mod diagnostics;
 pub mod format;
 mod incremental;
+pub mod init;
 pub mod load;
 pub mod markdown;
 pub mod model;
@@ -36,8 +37,8 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Where to write; `None` means `<root>/public`.
     pub output: Option<PathBuf>,
-    /// Overrides `base_url` from `site.toml`.
-    pub base_url: Option<String>,
+    /// Overrides `base_url` from `site.toml` (which is then not required).
+    pub base_url: Option<load::BaseUrl>,
     /// Include pages marked `draft = true`.
     pub drafts: bool,
     /// Build into a folder that holds files briefing did not write (they are kept, never replaced).
@@ -132,6 +133,31 @@ pub fn render_cached(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache)
         outcome.fail_on_warnings();
     }
     outcome
+}
+
+/// `briefing check`: every check a build makes, and then the rendered pages read back (every
+/// internal link and `#fragment` resolves, ids are unique and every id reference has its id), with
+/// nothing written. A problem in the rendered pages comes from a template or a static file.
+pub fn check(options: &BuildOptions) -> Outcome {
+    let mut outcome = render_site(options);
+    if let Some(site) = &mut outcome.site {
+        let files = std::mem::take(&mut site.files);
+        let problems: Vec<Diagnostic> = check::check_pages(&files).iter().map(output_problem).collect();
+        if !problems.is_empty() {
+            outcome.diagnostics.extend(problems);
+            outcome.site = None;
+        }
+    }
+    outcome
+}
+
+/// A problem found in a rendered page, as a diagnostic about the templates it was rendered from.
+fn output_problem(problem: &check::Problem) -> Diagnostic {
+    let message = problem.to_string();
+    let what = message.strip_prefix(&format!("{}: ", problem.page)).unwrap_or(&message);
+    Diagnostic::error("templates", None, format!("in the rendered page `{}`, {what}", problem.page)).with_help(
+        "the page is rendered from a template: look for the link or id in templates/ (or in a file of static/ it links to)",
+    )
 }
 
 /// Builds the site into its output folder, under a lock that makes other builds into the same folder

@@ -153,25 +153,15 @@ fn load_config(site: &mut LoadedSite, inputs: &Inputs) {
     }
 }
 
-/// The settings that serde cannot check by type: a non-blank title, an absolute base URL, a
-/// language tag. Each error points at the value.
+/// The settings that serde cannot check by type: a non-blank title and a language tag. Each error
+/// points at the value. (`base_url` is checked by the model, which knows whether `--base-url`
+/// replaces it.)
 fn check_config(file: &Path, config: &Config, diagnostics: &mut Vec<Diagnostic>) {
     if config.title.get_ref().trim().is_empty() {
         diagnostics.push(
             Diagnostic::error(file, Some(config.title.span()), "the site `title` is empty")
                 .with_label("empty title")
                 .with_help("write the briefing's title, e.g. `title = \"Netflix and generative AI\"`"),
-        );
-    }
-    if let Some(problem) = base_url_problem(config.base_url.get_ref()) {
-        diagnostics.push(
-            Diagnostic::error(
-                file,
-                Some(config.base_url.span()),
-                format!("`base_url` must be an absolute http(s) URL, not `{}`", config.base_url.get_ref().escape_debug()),
-            )
-            .with_label(problem)
-            .with_help("write the address the site is published at, e.g. `base_url = \"https://example.org/briefing/\"`; links between pages stay relative"),
         );
     }
     if let Some(language) = &config.language
@@ -189,6 +179,41 @@ fn check_config(file: &Path, config: &Config, diagnostics: &mut Vec<Diagnostic>)
         diagnostics.push(
             Diagnostic::error(file, Some(language.span()), message).with_label("not a BCP 47 tag").with_help(help),
         );
+    }
+}
+
+/// The absolute URL a site is published at (`--base-url`, or `base_url` in site.toml): checked
+/// once, here, and always ending with `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        match base_url_problem(url) {
+            Some(problem) => Err(problem),
+            None if url.ends_with('/') => Ok(Self(url.to_string())),
+            None => Ok(Self(format!("{url}/"))),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for BaseUrl {
+    type Err = String;
+
+    /// For `--base-url`: the message says what an absolute URL looks like.
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        Self::parse(url)
+            .map_err(|problem| format!("{problem}; it must be an absolute URL such as https://example.org/briefing/"))
+    }
+}
+
+impl std::fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

@@ -12,7 +12,7 @@ pub use crate::format::{
     Config, Controversy, DateValue, Figure, FrontMatter, Kind, PARTY, Party, PlainText, Quote, Record, RecordData,
     RecordKey, Ref, STAGES, Source, UseCase, is_language_tag, parse_typed_ref, shorten,
 };
-use crate::load::{LoadedSite, PageSource, slash_path, url_problem};
+use crate::load::{BaseUrl, LoadedSite, PageSource, slash_path, url_problem};
 use crate::verbatim::{QuotableTexts, fold_for_comparison, found_patterns, may_hold_marks, unsourced_quotations};
 
 /// Groups of kinds whose ids must not collide, because one untyped reference field may name any
@@ -217,11 +217,44 @@ pub fn is_slug(id: &str) -> bool {
             .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
+/// site.toml's `base_url`, when `--base-url` does not replace it: required, and absolute.
+fn site_base_url(config: &Config, diagnostics: &mut Vec<Diagnostic>) -> Option<BaseUrl> {
+    let file = Path::new("site.toml");
+    let written = &config.base_url;
+    let example = "`base_url = \"https://example.org/briefing/\"`";
+    if written.span().is_empty() {
+        // Pointed at the title, which every site.toml has, rather than at line 1 (often a comment).
+        diagnostics.push(
+            Diagnostic::error(file, Some(config.title.span()), "site.toml has no `base_url`")
+                .with_label("add `base_url` next to the title")
+                .with_help(format!(
+                    "write the address the site is published at, e.g. {example}, or pass it with --base-url"
+                )),
+        );
+        return None;
+    }
+    BaseUrl::parse(written.get_ref())
+        .map_err(|problem| {
+            diagnostics.push(
+                Diagnostic::error(
+                    file,
+                    Some(written.span()),
+                    format!("`base_url` must be an absolute http(s) URL, not `{}`", written.get_ref().escape_debug()),
+                )
+                .with_label(problem)
+                .with_help(format!(
+                    "write the address the site is published at, e.g. {example}; links between pages stay relative"
+                )),
+            );
+        })
+        .ok()
+}
+
 /// Options that change what the model keeps.
 #[derive(Debug, Clone, Default)]
 pub struct ModelOptions {
     pub include_drafts: bool,
-    pub base_url: Option<String>,
+    pub base_url: Option<BaseUrl>,
 }
 
 /// Joins and validates what was loaded. Returns the site when nothing fatal is missing,
@@ -243,12 +276,11 @@ pub fn build_model(
     check_quotation_marks(&quotable, config.as_ref(), &pages, sources, diagnostics);
     let (front, pages) = arrange_pages(pages, options, diagnostics);
     let mut config = config?;
-    if let Some(base_url) = &options.base_url {
-        config.base_url = Spanned::new(0..0, base_url.clone());
-    }
-    if !config.base_url.get_ref().ends_with('/') {
-        config.base_url.get_mut().push('/');
-    }
+    let base_url = match &options.base_url {
+        Some(base_url) => base_url.clone(),
+        None => site_base_url(&config, diagnostics)?,
+    };
+    config.base_url = Spanned::new(config.base_url.span(), base_url.as_str().to_string());
     let mut topics = collect_topics(&config, front.as_ref(), &pages, &records, diagnostics);
     add_topic_members(&mut topics, front.as_ref(), &pages, &records);
     let page_index = pages.iter().enumerate().map(|(i, p)| (p.source.rel.clone(), i)).collect();

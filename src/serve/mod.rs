@@ -31,7 +31,7 @@ pub struct ServeOptions {
     pub port: u16,
     /// The URL written where the site needs an absolute one; `None` means the served address.
     /// The site is served under its path (`/briefings/netflix/`), as it will be published.
-    pub base_url: Option<String>,
+    pub base_url: Option<crate::load::BaseUrl>,
     pub drafts: bool,
     /// Open the site in the default browser once it is served.
     pub open: bool,
@@ -124,15 +124,17 @@ impl BuildIds {
 
 /// Serves the site until Ctrl-C or SIGTERM.
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
-    let mount = mount_of(options.base_url.as_deref())?;
+    let mount = mount_of(options.base_url.as_ref().map(crate::load::BaseUrl::as_str))?;
     let listener = bind(SocketAddr::new(options.interface, options.port))?;
     let address = listener.local_addr().map_err(|err| ServeError(format!("error: cannot listen: {err}")))?;
     let url = format!("http://{address}{}", mount.path());
-    let build_options = BuildOptions {
-        base_url: Some(options.base_url.clone().unwrap_or_else(|| format!("http://{address}/"))),
-        drafts: options.drafts,
-        ..BuildOptions::new(&options.root)
+    let served = || crate::load::BaseUrl::parse(&format!("http://{address}/"));
+    let base_url = match &options.base_url {
+        Some(base_url) => base_url.clone(),
+        None => served().map_err(|problem| ServeError(format!("error: cannot serve at {address}: {problem}")))?,
     };
+    let build_options =
+        BuildOptions { base_url: Some(base_url), drafts: options.drafts, ..BuildOptions::new(&options.root) };
     let color = std::io::stderr().is_terminal();
     let mut ids = BuildIds::new();
     let app = Arc::new(App::new(ids.next(), mount));

@@ -1,6 +1,7 @@
 //! Integration tests: fixture sites built in temporary folders, asserting on the output and on
 //! the diagnostics. One module per feature, like mdBook's test suite.
 
+mod commands;
 mod commonmark;
 mod confinement;
 mod dependencies;

@@ -67,7 +67,7 @@ fn every_internal_link_and_fragment_resolves() {
 fn base_url_appears_only_in_absolute_urls() {
     let site = TestSite::base();
     let mut options = site.options();
-    options.base_url = Some("https://example.com/some/sub/path/".to_string());
+    options.base_url = Some(briefing::load::BaseUrl::parse("https://example.com/some/sub/path/").expect("a base URL"));
     let outcome = briefing::build(&options);
     assert!(outcome.site.is_some());
     let page = site.page("quotes/not-worried.html");

@@ -239,7 +239,7 @@ fn built(root: &Path, path: &str) -> Vec<u8> {
 /// The bytes a clean in-memory build of `root` with `base_url` gives for `path`.
 fn built_for(root: &Path, path: &str, base_url: &str) -> Vec<u8> {
     let mut options = briefing::BuildOptions::new(root);
-    options.base_url = Some(base_url.to_string());
+    options.base_url = Some(briefing::load::BaseUrl::parse(base_url).expect("a base URL"));
     let outcome = briefing::render_site(&options);
     let site = outcome.site.expect("the site builds");
     site.files.into_iter().find(|file| file.path == path).map(|file| file.bytes.to_vec()).expect("built file")
@@ -594,7 +594,10 @@ fn a_port_in_use_is_a_usage_error_that_names_it_and_the_flag() {
         .output()
         .expect("run serve");
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).starts_with("error: --base-url must be an absolute URL"));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr)
+            .starts_with("error: invalid value 'not a url' for '--base-url <BASE_URL>'")
+    );
 
     let unmountable = Command::new(env!("CARGO_BIN_EXE_briefing"))
         .args(["serve", "-p", "0", "-u", "https://example.org/a%2Fb/", "--root"])

@@ -76,19 +76,23 @@ fn an_unterminated_string_in_the_shipped_quotes_is_one_error() {
     );
 }
 
+/// `--base-url` is checked in one place (`BaseUrl`), the same way for every command.
 #[test]
 fn a_base_url_with_a_space_is_a_usage_error() {
     let site = TestSite::base();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
-        .args(["build", "--base-url", "https://example.org/my briefing/", "--root"])
-        .arg(site.root())
-        .output()
-        .expect("run briefing");
-    assert_eq!(run.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8_lossy(&run.stderr),
-        "error: --base-url must be an absolute URL such as https://example.org/briefing/, not `https://example.org/my briefing/`: contains a space (write `%20`)\n"
-    );
+    for command in ["build", "check", "serve"] {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
+            .args([command, "--base-url", "https://example.org/my briefing/", "--root"])
+            .arg(site.root())
+            .output()
+            .expect("run briefing");
+        assert_eq!(run.status.code(), Some(2), "{command}");
+        assert_eq!(
+            String::from_utf8_lossy(&run.stderr),
+            "error: invalid value 'https://example.org/my briefing/' for '--base-url <BASE_URL>': contains a space (write `%20`); it must be an absolute URL such as https://example.org/briefing/\n\nFor more information, try '--help'.\n",
+            "{command}"
+        );
+    }
     assert!(!site.output().exists(), "nothing was written");
 }
 
