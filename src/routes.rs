@@ -53,7 +53,10 @@ pub enum Target {
 
 /// The files made from the whole site rather than from one page or record (`render::render_whole`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Whole {}
+pub enum Whole {
+    /// `print.html`: the whole briefing on one page (`render::print`).
+    Print,
+}
 
 impl Target {
     /// Whether the route is an HTML page rendered from a template for one page, record, index or topic.
@@ -85,10 +88,11 @@ impl Routes {
     /// quote it.
     pub fn plan(site: &Site, assets: &Assets, sources: &mut SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Self {
         let mut planner = Planner::default();
+        // First, like the 404 page: a file of the site at the same path is then the one reported.
+        planner.claim_wholes(site);
         planner.claim_pages(site);
         planner.claim_records(site);
         planner.claim_topics(site);
-        planner.claim_wholes(site);
         planner.claim_statics(assets, sources);
         diagnostics.extend(planner.diagnostics);
         Self { table: planner.routes.into_values().map(|(route, target, _)| (route, target)).collect() }
@@ -220,7 +224,13 @@ impl Planner {
     }
 
     /// The files made from the whole site (`Whole`): one route each.
-    fn claim_wholes(&mut self, _site: &Site) {}
+    fn claim_wholes(&mut self, _site: &Site) {
+        self.claim(
+            crate::render::PRINT_URL.to_string(),
+            Target::Whole(Whole::Print),
+            builtin("the print edition".to_string()),
+        );
+    }
 
     fn claim_records(&mut self, site: &Site) {
         for (key, record) in &site.records {

@@ -3,9 +3,11 @@
 //! records it read, so an edited record names the pages to render again (`render_routes`).
 
 pub mod context;
+mod print;
 mod reads;
 mod templates;
 
+pub use print::URL as PRINT_URL;
 pub use templates::{THEME_DIR, Templates, merge_templates, template_set_hash, theme_statics};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -164,8 +166,10 @@ pub fn render_wholes(input: &RenderInput<'_>, sink: &dyn Sink, diagnostics: &mut
 }
 
 /// The bytes of one file made from the whole site.
-fn render_whole(_input: &RenderInput<'_>, whole: Whole) -> Result<Vec<u8>, Diagnostic> {
-    match whole {}
+fn render_whole(input: &RenderInput<'_>, whole: Whole) -> Result<Vec<u8>, Diagnostic> {
+    match whole {
+        Whole::Print => print::render_print(input),
+    }
 }
 
 /// A hash of everything in the site that a page's context may read, except the Markdown of the

@@ -63,10 +63,12 @@ fn append_to_string(text: &str, span: std::ops::Range<usize>, words: &str) -> St
     format!("{}{words}{}", &text[..at], &text[at..])
 }
 
-/// The HTML pages of a successful build, by path.
+/// The HTML pages of a successful build, by path; not the print edition, which is made from the
+/// whole site in every build (`routes::Whole`) and so has no readers to list.
 fn pages(outcome: &Outcome) -> BTreeMap<String, Arc<[u8]>> {
     let site = outcome.site.as_ref().unwrap_or_else(|| panic!("the build failed:\n{}", rendered(outcome)));
-    site.files.iter().filter(|f| f.path.ends_with(".html")).map(|f| (f.path.clone(), f.bytes.clone())).collect()
+    let is_page = |path: &str| path.ends_with(".html") && path != briefing::render::PRINT_URL;
+    site.files.iter().filter(|f| is_page(&f.path)).map(|f| (f.path.clone(), f.bytes.clone())).collect()
 }
 
 /// The paths whose bytes differ between two builds, or that only one of them has.

@@ -10,6 +10,7 @@ mod incremental;
 mod markdown;
 mod output;
 mod output_dir;
+mod print;
 mod properties;
 mod serve;
 mod shipped;
