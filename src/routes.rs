@@ -53,7 +53,12 @@ pub enum Target {
 
 /// The files made from the whole site rather than from one page or record (`render::render_whole`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Whole {}
+pub enum Whole {
+    /// `briefing.json`, the whole briefing as data (`render::export`).
+    BriefingJson,
+    /// `briefing.schema.json`, the JSON Schema of `briefing.json`.
+    BriefingSchema,
+}
 
 impl Target {
     /// Whether the route is an HTML page rendered from a template for one page, record, index or topic.
@@ -220,7 +225,14 @@ impl Planner {
     }
 
     /// The files made from the whole site (`Whole`): one route each.
-    fn claim_wholes(&mut self, _site: &Site) {}
+    fn claim_wholes(&mut self, _site: &Site) {
+        for (path, whole, what) in [
+            (crate::render::export::JSON_ROUTE, Whole::BriefingJson, "the data export of the whole briefing"),
+            (crate::render::export::SCHEMA_ROUTE, Whole::BriefingSchema, "the JSON Schema of the data export"),
+        ] {
+            self.claim(path.to_string(), Target::Whole(whole), builtin(what.to_string()));
+        }
+    }
 
     fn claim_records(&mut self, site: &Site) {
         for (key, record) in &site.records {

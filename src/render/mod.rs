@@ -3,6 +3,7 @@
 //! records it read, so an edited record names the pages to render again (`render_routes`).
 
 pub mod context;
+pub mod export;
 mod reads;
 mod templates;
 
@@ -164,8 +165,11 @@ pub fn render_wholes(input: &RenderInput<'_>, sink: &dyn Sink, diagnostics: &mut
 }
 
 /// The bytes of one file made from the whole site.
-fn render_whole(_input: &RenderInput<'_>, whole: Whole) -> Result<Vec<u8>, Diagnostic> {
-    match whole {}
+fn render_whole(input: &RenderInput<'_>, whole: Whole) -> Result<Vec<u8>, Diagnostic> {
+    match whole {
+        Whole::BriefingJson => export::briefing_json(input),
+        Whole::BriefingSchema => Ok(export::SCHEMA.as_bytes().to_vec()),
+    }
 }
 
 /// A hash of everything in the site that a page's context may read, except the Markdown of the
