@@ -1,5 +1,5 @@
-//! The data export: `briefing.json`, the whole briefing as data for a newsroom's other tools (site,
-//! front page, sections in reading order, records with resolved references and backlinks, topics), and its JSON Schema.
+//! The data export: `briefing.json`, the whole briefing as data for a newsroom's other tools (site, front
+//! page, sections, records with resolved references and backlinks, topics), and its JSON Schema beside it.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
