@@ -56,6 +56,10 @@ pub enum Target {
 pub enum Whole {
     /// `print.html`: the whole briefing on one page (`render::print`).
     Print,
+    /// `briefing.json`, the whole briefing as data (`render::export`).
+    BriefingJson,
+    /// `briefing.schema.json`, the JSON Schema of `briefing.json`.
+    BriefingSchema,
 }
 
 impl Target {
@@ -230,6 +234,12 @@ impl Planner {
             Target::Whole(Whole::Print),
             builtin("the print edition".to_string()),
         );
+        for (path, whole, what) in [
+            (crate::render::export::JSON_ROUTE, Whole::BriefingJson, "the data export of the whole briefing"),
+            (crate::render::export::SCHEMA_ROUTE, Whole::BriefingSchema, "the JSON Schema of the data export"),
+        ] {
+            self.claim(path.to_string(), Target::Whole(whole), builtin(what.to_string()));
+        }
     }
 
     fn claim_records(&mut self, site: &Site) {

@@ -4,6 +4,7 @@
 
 pub mod context;
 mod print;
+pub mod export;
 mod reads;
 mod templates;
 
@@ -169,6 +170,8 @@ pub fn render_wholes(input: &RenderInput<'_>, sink: &dyn Sink, diagnostics: &mut
 fn render_whole(input: &RenderInput<'_>, whole: Whole) -> Result<Vec<u8>, Diagnostic> {
     match whole {
         Whole::Print => print::render_print(input),
+        Whole::BriefingJson => export::briefing_json(input),
+        Whole::BriefingSchema => Ok(export::SCHEMA.as_bytes().to_vec()),
     }
 }
 

@@ -6,6 +6,7 @@ mod commonmark;
 mod confinement;
 mod dependencies;
 mod errors;
+mod export;
 mod incremental;
 mod markdown;
 mod output;

@@ -410,8 +410,8 @@ fn an_edit_rebuilds_and_tells_open_pages_to_reload() {
     assert_ne!(build_id(&reload), build_id(&first), "the build id changes so pages reload");
     assert_eq!(reload["failed"], serde_json::Value::Null);
     let line = server.next_line();
-    // The page, and the print edition, which holds every section.
-    assert!(line.starts_with("content/one.md changed: 2 pages re-rendered in "), "{line}");
+    // The page, the print edition and `briefing.json`, which hold every section.
+    assert!(line.starts_with("content/one.md changed: 3 pages re-rendered in "), "{line}");
     assert!(line.ends_with(" ms"), "{line}");
     assert!(server.get("/one.html").text().contains("The chief said, on a Tuesday, the tools"));
 
