@@ -53,7 +53,14 @@ pub enum Target {
 
 /// The files made from the whole site rather than from one page or record (`render::render_whole`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Whole {}
+pub enum Whole {
+    /// `atom.xml`: the dated pages and records.
+    Feed,
+    /// `sitemap.xml`: every page but the 404.
+    Sitemap,
+    /// `robots.txt`: allows all and names the sitemap.
+    Robots,
+}
 
 impl Target {
     /// Whether the route is an HTML page rendered from a template for one page, record, index or topic.
@@ -220,7 +227,15 @@ impl Planner {
     }
 
     /// The files made from the whole site (`Whole`): one route each.
-    fn claim_wholes(&mut self, _site: &Site) {}
+    fn claim_wholes(&mut self, _site: &Site) {
+        for (path, whole, what) in [
+            ("atom.xml", Whole::Feed, "the Atom feed"),
+            ("sitemap.xml", Whole::Sitemap, "the sitemap"),
+            ("robots.txt", Whole::Robots, "the build's own `robots.txt`"),
+        ] {
+            self.claim(path.to_string(), Target::Whole(whole), builtin(what.to_string()));
+        }
+    }
 
     fn claim_records(&mut self, site: &Site) {
         for (key, record) in &site.records {

@@ -3,7 +3,9 @@
 //! records it read, so an edited record names the pages to render again (`render_routes`).
 
 pub mod context;
+mod feed;
 mod reads;
+mod sitemap;
 mod templates;
 
 pub use templates::{THEME_DIR, Templates, merge_templates, template_set_hash, theme_statics};
@@ -164,8 +166,12 @@ pub fn render_wholes(input: &RenderInput<'_>, sink: &dyn Sink, diagnostics: &mut
 }
 
 /// The bytes of one file made from the whole site.
-fn render_whole(_input: &RenderInput<'_>, whole: Whole) -> Result<Vec<u8>, Diagnostic> {
-    match whole {}
+fn render_whole(input: &RenderInput<'_>, whole: Whole) -> Result<Vec<u8>, Diagnostic> {
+    match whole {
+        Whole::Feed => feed::atom(input),
+        Whole::Sitemap => sitemap::sitemap(input),
+        Whole::Robots => Ok(sitemap::robots(input)),
+    }
 }
 
 /// A hash of everything in the site that a page's context may read, except the Markdown of the

@@ -5,6 +5,7 @@ mod commonmark;
 mod confinement;
 mod dependencies;
 mod errors;
+mod feed;
 mod incremental;
 mod markdown;
 mod output;

@@ -410,7 +410,8 @@ fn an_edit_rebuilds_and_tells_open_pages_to_reload() {
     assert_ne!(build_id(&reload), build_id(&first), "the build id changes so pages reload");
     assert_eq!(reload["failed"], serde_json::Value::Null);
     let line = server.next_line();
-    assert!(line.starts_with("content/one.md changed: 1 page re-rendered in "), "{line}");
+    // `one.html` and `atom.xml`, where the dated `one.md` is an entry with its text.
+    assert!(line.starts_with("content/one.md changed: 2 pages re-rendered in "), "{line}");
     assert!(line.ends_with(" ms"), "{line}");
     assert!(server.get("/one.html").text().contains("The chief said, on a Tuesday, the tools"));
 
