@@ -8,6 +8,7 @@ use std::io;
 use jiff::Timestamp;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
+use rayon::prelude::*;
 
 use super::context::Views;
 use super::reads::Reads;
@@ -51,10 +52,12 @@ enum Rank {
 /// The bytes of `atom.xml`.
 pub fn atom(input: &RenderInput<'_>) -> Result<Vec<u8>, Diagnostic> {
     let (renderer, _) = PageRenderer::new(input);
-    let reads = Reads::default();
-    let job = Job { renderer: &renderer, views: Views::new(input.site, input.text, &reads) };
-    let mut entries = job.page_entries()?;
-    entries.extend(job.record_entries()?);
+    let site = input.site;
+    // Built across cores, each in a job of its own (a job's reads are not shared between threads).
+    let pages = (0..site.pages.len()).into_par_iter().map(|i| in_job(&renderer, |job| job.page_entry(i)));
+    let records = site.records.par_iter().map(|(key, record)| in_job(&renderer, |job| job.record_entry(key, record)));
+    let mut entries: Vec<Entry> =
+        pages.chain(records).collect::<Result<Vec<Option<Entry>>, Diagnostic>>()?.into_iter().flatten().collect();
     entries.sort_by(|a, b| (Reverse(a.updated), &a.rank).cmp(&(Reverse(b.updated), &b.rank)));
     write_feed(input.site, &entries)
         .map_err(|error| Diagnostic::error("atom.xml", None, format!("could not write the feed: {error}")))
@@ -68,59 +71,57 @@ pub fn absolute_url(base_url: &str, route: &str) -> String {
     }
 }
 
+/// Runs `f` in a render job of its own.
+fn in_job<T>(renderer: &PageRenderer<'_>, f: impl FnOnce(&Job<'_, '_>) -> T) -> T {
+    let reads = Reads::default();
+    f(&Job { renderer, views: Views::new(renderer.site, renderer.text, &reads) })
+}
+
 impl Job<'_, '_> {
-    /// An entry for each page (not the front page) with a `date` or an `updated`.
-    fn page_entries(&self) -> Result<Vec<Entry>, Diagnostic> {
+    /// The entry of page `i` (not the front page), if it has a `date` or an `updated`.
+    fn page_entry(&self, i: usize) -> Result<Option<Entry>, Diagnostic> {
         let site = self.site();
         let base = site.config.base_url.get_ref();
-        let mut entries = Vec::new();
-        for (i, page) in site.pages.iter().enumerate() {
-            let front = &page.source.front;
-            let Some(updated) = front.updated.as_ref().or(front.date.as_ref()) else { continue };
-            let Some(rendered) = self.views.text.pages.get(i) else { continue };
-            let content = self.fill_outside(rendered, base)?;
-            let summary = match front.summary.trim() {
-                "" => shorten(&paragraph_text(&content), SUMMARY_WORDS),
-                summary => summary.to_string(),
-            };
-            entries.push(Entry {
-                updated: updated.timestamp(),
-                published: front.date.as_ref().map(DateValue::timestamp),
-                rank: Rank::Page(i),
-                title: page.title().to_string(),
-                url: absolute_url(base, &page.url),
-                summary,
-                content,
-                topics: topics(site, front.topics.iter().map(|t| t.get_ref())),
-            });
-        }
-        Ok(entries)
+        let (Some(page), Some(rendered)) = (site.pages.get(i), self.views.text.pages.get(i)) else { return Ok(None) };
+        let front = &page.source.front;
+        let Some(updated) = front.updated.as_ref().or(front.date.as_ref()) else { return Ok(None) };
+        let content = self.fill_outside(rendered, base)?;
+        let summary = match front.summary.trim() {
+            "" => shorten(&paragraph_text(&content), SUMMARY_WORDS),
+            summary => summary.to_string(),
+        };
+        Ok(Some(Entry {
+            updated: updated.timestamp(),
+            published: front.date.as_ref().map(DateValue::timestamp),
+            rank: Rank::Page(i),
+            title: page.title().to_string(),
+            url: absolute_url(base, &page.url),
+            summary,
+            content,
+            topics: topics(site, front.topics.iter().map(|t| t.get_ref())),
+        }))
     }
 
-    /// An entry for each record with a date: its card, then its note.
-    fn record_entries(&self) -> Result<Vec<Entry>, Diagnostic> {
+    /// The entry of a record, if it has a date: its card, then its note.
+    fn record_entry(&self, key: &RecordKey, record: &Record) -> Result<Option<Entry>, Diagnostic> {
         let site = self.site();
         let base = site.config.base_url.get_ref();
-        let mut entries = Vec::new();
-        for (key, record) in &site.records {
-            let Some(date) = record.date() else { continue };
-            let mut content = self.fragment("card.html", key, base)?;
-            if let Some(note) = self.views.text.notes.get(key) {
-                content.push('\n');
-                content.push_str(&self.fill_outside(note, base)?);
-            }
-            entries.push(Entry {
-                updated: date.timestamp(),
-                published: Some(date.timestamp()),
-                rank: Rank::Record(key.clone()),
-                title: record_title(site, record),
-                url: absolute_url(base, &key.url()),
-                summary: record_summary(site, record),
-                content,
-                topics: topics(site, record.topics().iter().map(|t| t.get_ref())),
-            });
+        let Some(date) = record.date() else { return Ok(None) };
+        let mut content = self.fragment("card.html", key, base)?;
+        if let Some(note) = self.views.text.notes.get(key) {
+            content.push('\n');
+            content.push_str(&self.fill_outside(note, base)?);
         }
-        Ok(entries)
+        Ok(Some(Entry {
+            updated: date.timestamp(),
+            published: Some(date.timestamp()),
+            rank: Rank::Record(key.clone()),
+            title: record_title(site, record),
+            url: absolute_url(base, &key.url()),
+            summary: record_summary(site, record),
+            content,
+            topics: topics(site, record.topics().iter().map(|t| t.get_ref())),
+        }))
     }
 
     /// `rendered` as shown outside the site: absolute links and record cards, and no previews (a

@@ -159,7 +159,10 @@ pub fn render_routes(
 pub fn render_wholes(input: &RenderInput<'_>, sink: &dyn Sink, diagnostics: &mut Vec<Diagnostic>) {
     for (route, whole) in input.routes.wholes() {
         let file = render_whole(input, whole).map(|bytes| OutputFile { path: route.to_string(), bytes: bytes.into() });
-        if let Err(diagnostic) = file.and_then(|file| sink.put(file)) {
+        // A template error in a card the feed shows was already reported by the pages showing it.
+        if let Err(diagnostic) = file.and_then(|file| sink.put(file))
+            && !diagnostics.contains(&diagnostic)
+        {
             diagnostics.push(diagnostic);
         }
     }
