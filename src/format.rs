@@ -116,46 +116,52 @@ impl<'de> Deserialize<'de> for PlainText {
     }
 }
 
-/// A date written as a TOML date (`2025-10-21`) or a string `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+/// A date written as a TOML date (`2025-10-21`) or a string `YYYY`, `YYYY-MM` or `YYYY-MM-DD`:
+/// shown as written, sorted and timestamped by the first day it names (see docs/FORMAT.md).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DateValue(String);
-
-impl DateValue {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// What is wrong with a date string, if anything: it must be `YYYY`, `YYYY-MM` or
-    /// `YYYY-MM-DD`, naming a day that exists (`2024-02-29`, not `2023-02-29`).
-    fn problem(text: &str) -> Option<String> {
-        let parts: Vec<&str> = text.split('-').collect();
-        let number = |s: &str, n: usize| {
-            (s.len() == n && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u32>().ok()).flatten()
-        };
-        let month = |s: &str| number(s, 2).filter(|m| (1..=12).contains(m));
-        let shape = || Some(format!("`{}` is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)", text.escape_debug()));
-        match parts.as_slice() {
-            [y] if number(y, 4).is_some() => None,
-            [y, m] if number(y, 4).is_some() && month(m).is_some() => None,
-            [y, m, d] => match (number(y, 4), month(m), number(d, 2)) {
-                (Some(year), Some(month), Some(day)) => {
-                    let days = days_in_month(year, month);
-                    (!(1..=days).contains(&day)).then(|| format!("`{text}` is not a day: {y}-{m} has {days} days"))
-                }
-                _ => shape(),
-            },
-            _ => shape(),
-        }
-    }
+pub struct DateValue {
+    /// Declared first: dates sort by the day they start on, then by how they are written.
+    start: jiff::civil::Date,
+    written: String,
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
-    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
-    match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+impl DateValue {
+    /// Reads `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, naming a day that exists (`2024-02-29`, not
+    /// `2023-02-29`); the error says what is wrong.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        use jiff::civil::Date;
+        let shape = || format!("`{}` is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)", text.escape_debug());
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        let (year, month, day) = match text.split('-').collect::<Vec<_>>().as_slice() {
+            [y] if digits(y, 4) => (*y, "01", "01"),
+            [y, m] if digits(y, 4) && digits(m, 2) => (*y, *m, "01"),
+            [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2) => (*y, *m, *d),
+            _ => return Err(shape()),
+        };
+        let (Ok(y), Ok(m), Ok(d)) = (year.parse::<i16>(), month.parse::<i8>(), day.parse::<i8>()) else {
+            return Err(shape());
+        };
+        let first = Date::new(y, m, 1).map_err(|_| shape())?;
+        let start = Date::new(y, m, d)
+            .map_err(|_| format!("`{text}` is not a day: {year}-{month} has {} days", first.days_in_month()))?;
+        Ok(Self { start, written: text.to_string() })
+    }
+
+    /// The date as written, for pages.
+    pub fn as_str(&self) -> &str {
+        &self.written
+    }
+
+    /// The first day the date names: the day itself, the 1st of a month, the 1st of January.
+    pub fn start(&self) -> jiff::civil::Date {
+        self.start
+    }
+
+    /// The start of that day in UTC, the instant feeds and sorting use.
+    pub fn timestamp(&self) -> jiff::Timestamp {
+        let midnight = self.start.to_datetime(jiff::civil::Time::midnight());
+        // Every day of years 0000–9999 has a UTC instant; the fallback is unreachable.
+        jiff::tz::TimeZone::UTC.to_timestamp(midnight).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
     }
 }
 
@@ -167,10 +173,7 @@ impl<'de> Deserialize<'de> for DateValue {
                 (Some(date), None) => date.to_string(),
                 _ => return Err(serde::de::Error::custom("expected a date without a time, like 2025-10-21")),
             },
-            toml::Value::String(s) => match DateValue::problem(&s) {
-                None => s,
-                Some(problem) => return Err(serde::de::Error::custom(problem)),
-            },
+            toml::Value::String(s) => s,
             other => {
                 return Err(serde::de::Error::custom(format!(
                     "expected a date like 2025-10-21, found a {}",
@@ -178,7 +181,7 @@ impl<'de> Deserialize<'de> for DateValue {
                 )));
             }
         };
-        Ok(DateValue(text))
+        DateValue::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -494,6 +497,19 @@ impl Record {
         self.common().2
     }
 
+    /// The record's date, for the kinds that have one (a quote's and a source's).
+    pub fn date(&self) -> Option<&DateValue> {
+        match &self.data {
+            RecordData::Quote(q) => q.date.as_ref(),
+            RecordData::Source(s) => s.date.as_ref(),
+            RecordData::UseCase(_)
+            | RecordData::Controversy(_)
+            | RecordData::Person(_)
+            | RecordData::Organization(_)
+            | RecordData::Figure(_) => None,
+        }
+    }
+
     /// A short plain-text title for lists, links and `<title>`.
     pub fn title(&self) -> String {
         match &self.data {
@@ -582,7 +598,7 @@ mod tests {
     use super::*;
 
     fn valid_date(text: &str) -> bool {
-        DateValue::problem(text).is_none()
+        DateValue::parse(text).is_ok()
     }
 
     #[test]
@@ -607,6 +623,32 @@ mod tests {
         assert!(valid_date("2025-12-31"));
         assert!(!valid_date("2025-12-00"));
         assert!(!valid_date("2025-12-32"));
+    }
+
+    #[test]
+    fn a_date_starts_on_the_first_day_it_names_at_midnight_utc() {
+        let date = |text: &str| DateValue::parse(text).expect("valid");
+        assert_eq!(date("2025").start(), jiff::civil::date(2025, 1, 1));
+        assert_eq!(date("2025-10").start(), jiff::civil::date(2025, 10, 1));
+        assert_eq!(date("2025-10-21").start(), jiff::civil::date(2025, 10, 21));
+        assert_eq!(date("2025-10-21").timestamp().to_string(), "2025-10-21T00:00:00Z");
+        assert_eq!(date("2025-10").timestamp().to_string(), "2025-10-01T00:00:00Z");
+        assert_eq!(date("0001").timestamp().to_string(), "0001-01-01T00:00:00Z");
+        assert_eq!(date("2025-10").as_str(), "2025-10", "shown as written");
+        let mut dates = [date("2025-10-21"), date("2025-10"), date("2024"), date("2025-10-01")];
+        dates.sort();
+        let sorted: Vec<&str> = dates.iter().map(DateValue::as_str).collect();
+        assert_eq!(sorted, ["2024", "2025-10", "2025-10-01", "2025-10-21"]);
+    }
+
+    #[test]
+    fn date_errors_say_what_is_wrong() {
+        let error = |text: &str| DateValue::parse(text).expect_err("invalid");
+        assert_eq!(error("2025-02-30"), "`2025-02-30` is not a day: 2025-02 has 28 days");
+        assert_eq!(error("2024-02-30"), "`2024-02-30` is not a day: 2024-02 has 29 days");
+        assert_eq!(error("2025-13"), "`2025-13` is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)");
+        assert_eq!(error("2025-13-01"), "`2025-13-01` is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)");
+        assert_eq!(error("+025"), "`+025` is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)");
     }
 
     #[test]

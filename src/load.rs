@@ -385,8 +385,13 @@ fn shift(span: Option<Range<usize>>, offset: usize) -> Option<Range<usize>> {
 }
 
 fn syntax_error(file: &Path, error: &toml::de::Error, offset: usize) -> Diagnostic {
-    Diagnostic::error(file, shift(error.span(), offset), format!("invalid TOML: {}", error.message().trim()))
-        .with_help("check the quotes, brackets and `=` signs near the caret (strings need \"…\", arrays […])")
+    let message = error.message().trim();
+    let help = if message.starts_with("invalid date") {
+        "write a day that exists, e.g. `2025-10-21`; for only a month or a year, write a string: `\"2025-10\"` or `\"2025\"`"
+    } else {
+        "check the quotes, brackets and `=` signs near the caret (strings need \"…\", arrays […])"
+    };
+    Diagnostic::error(file, shift(error.span(), offset), format!("invalid TOML: {message}")).with_help(help)
 }
 
 /// A type or field error from serde, with a did-you-mean when the field name is a near miss.

@@ -60,6 +60,12 @@ pub enum Whole {
     BriefingJson,
     /// `briefing.schema.json`, the JSON Schema of `briefing.json`.
     BriefingSchema,
+    /// `atom.xml`: the dated pages and records.
+    Feed,
+    /// `sitemap.xml`: every page but the 404.
+    Sitemap,
+    /// `robots.txt`: allows all and names the sitemap.
+    Robots,
 }
 
 impl Target {
@@ -237,6 +243,9 @@ impl Planner {
         for (path, whole, what) in [
             (crate::render::export::JSON_ROUTE, Whole::BriefingJson, "the data export of the whole briefing"),
             (crate::render::export::SCHEMA_ROUTE, Whole::BriefingSchema, "the JSON Schema of the data export"),
+            ("atom.xml", Whole::Feed, "the Atom feed"),
+            ("sitemap.xml", Whole::Sitemap, "the sitemap"),
+            ("robots.txt", Whole::Robots, "the build's own `robots.txt`"),
         ] {
             self.claim(path.to_string(), Target::Whole(whole), builtin(what.to_string()));
         }

@@ -3,9 +3,11 @@
 //! records it read, so an edited record names the pages to render again (`render_routes`).
 
 pub mod context;
-mod print;
 pub mod export;
+mod feed;
+mod print;
 mod reads;
+mod sitemap;
 mod templates;
 
 pub use print::URL as PRINT_URL;
@@ -160,7 +162,10 @@ pub fn render_routes(
 pub fn render_wholes(input: &RenderInput<'_>, sink: &dyn Sink, diagnostics: &mut Vec<Diagnostic>) {
     for (route, whole) in input.routes.wholes() {
         let file = render_whole(input, whole).map(|bytes| OutputFile { path: route.to_string(), bytes: bytes.into() });
-        if let Err(diagnostic) = file.and_then(|file| sink.put(file)) {
+        // A template error in a card the feed shows was already reported by the pages showing it.
+        if let Err(diagnostic) = file.and_then(|file| sink.put(file))
+            && !diagnostics.contains(&diagnostic)
+        {
             diagnostics.push(diagnostic);
         }
     }
@@ -172,6 +177,9 @@ fn render_whole(input: &RenderInput<'_>, whole: Whole) -> Result<Vec<u8>, Diagno
         Whole::Print => print::render_print(input),
         Whole::BriefingJson => export::briefing_json(input),
         Whole::BriefingSchema => Ok(export::SCHEMA.as_bytes().to_vec()),
+        Whole::Feed => feed::atom(input),
+        Whole::Sitemap => sitemap::sitemap(input),
+        Whole::Robots => Ok(sitemap::robots(input)),
     }
 }
 

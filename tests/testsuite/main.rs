@@ -7,6 +7,7 @@ mod confinement;
 mod dependencies;
 mod errors;
 mod export;
+mod feed;
 mod incremental;
 mod markdown;
 mod output;

@@ -410,8 +410,9 @@ fn an_edit_rebuilds_and_tells_open_pages_to_reload() {
     assert_ne!(build_id(&reload), build_id(&first), "the build id changes so pages reload");
     assert_eq!(reload["failed"], serde_json::Value::Null);
     let line = server.next_line();
-    // The page, the print edition and `briefing.json`, which hold every section.
-    assert!(line.starts_with("content/one.md changed: 3 pages re-rendered in "), "{line}");
+    // The page, and the files that hold its text: the print edition, `briefing.json` and `atom.xml`
+    // (the fixture's `one.md` is dated, so it is a feed entry).
+    assert!(line.starts_with("content/one.md changed: 4 pages re-rendered in "), "{line}");
     assert!(line.ends_with(" ms"), "{line}");
     assert!(server.get("/one.html").text().contains("The chief said, on a Tuesday, the tools"));
 
