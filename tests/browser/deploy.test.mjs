@@ -123,3 +123,24 @@ test('nginx answers with the cache headers of the recipe and the briefing\'s own
   assert.equal(missing.status, 404);
   assert.equal(await missing.text(), readFileSync(path.join(out, '404.html'), 'utf8'));
 });
+
+test('through nginx, robots.txt, the sitemap and the feed are served and every URL they name answers', async () => {
+  const robots = await fetch(base + 'robots.txt');
+  assert.equal(robots.status, 200);
+  assert.match(await robots.text(), new RegExp(`^Sitemap: ${base}sitemap\\.xml$`, 'm'));
+  const urls = new Set();
+  for (const file of ['sitemap.xml', 'atom.xml']) {
+    const response = await fetch(base + file);
+    assert.equal(response.status, 200, file);
+    const xml = await response.text();
+    for (const [, loc, href] of xml.matchAll(/<loc>([^<]+)<\/loc>|<link[^>]*href="([^"]+)"/g)) urls.add(loc ?? href);
+  }
+  assert.ok(urls.size > 40, `the sitemap lists every page (${urls.size} URLs)`);
+  const failed = [];
+  for (const url of urls) {
+    assert.ok(url.startsWith(base), `${url} is absolute under the served base URL`);
+    const response = await fetch(url);
+    if (response.status !== 200) failed.push(`HTTP ${response.status} ${url}`);
+  }
+  assert.deepEqual(failed, []);
+});
