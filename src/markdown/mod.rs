@@ -1355,6 +1355,26 @@ pub fn fill_placeholders(
     out
 }
 
+/// `fill_placeholders` where filling may fail: the first failure is returned, and the rest of the
+/// HTML is not wanted then.
+pub fn try_fill_placeholders<E>(
+    html: &str,
+    placeholders: &[Placeholder],
+    mut fill: impl FnMut(&Placeholder) -> Result<String, E>,
+) -> Result<String, E> {
+    let mut error = None;
+    let html = fill_placeholders(html, placeholders, |placeholder| {
+        fill(placeholder).unwrap_or_else(|failure| {
+            error.get_or_insert(failure);
+            String::new()
+        })
+    });
+    match error {
+        Some(failure) => Err(failure),
+        None => Ok(html),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

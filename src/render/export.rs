@@ -14,7 +14,7 @@ use super::reads::Reads;
 use super::{RenderInput, generator};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::site::CitedAt;
-use crate::markdown::{LinkStyle, Placeholder, Rendered, escape, fill_placeholders};
+use crate::markdown::{LinkStyle, Placeholder, Rendered, escape, fill_placeholders, try_fill_placeholders};
 use crate::model::{DateValue, Kind, PARTY, Page, Record, RecordData, RecordKey, Site, Topic, parse_typed_ref};
 
 /// The JSON Schema (draft 2020-12) of `briefing.json`, written next to it.
@@ -462,23 +462,13 @@ impl<'a> Exporter<'a> {
     /// as plain text (cards as one line of text, previews left out).
     fn text(&self, rendered: &Rendered) -> Result<Text, Diagnostic> {
         let style = LinkStyle::Absolute(self.base);
-        let mut error = None;
-        let html = fill_placeholders(&rendered.html, &rendered.placeholders, |placeholder| {
-            let filled = match placeholder {
-                Placeholder::Link { target, .. } => Ok(style.href(target, None)),
-                Placeholder::Embed { key } => self.fragment("card.html", key),
-                Placeholder::Preview { key, preview_id } => {
-                    self.fragment("preview.html", key).map(|html| html.replace(super::PREVIEW_ID_MARK, preview_id))
-                }
-            };
-            filled.unwrap_or_else(|diagnostic| {
-                error.get_or_insert(diagnostic);
-                String::new()
-            })
-        });
-        if let Some(diagnostic) = error {
-            return Err(diagnostic);
-        }
+        let html = try_fill_placeholders(&rendered.html, &rendered.placeholders, |placeholder| match placeholder {
+            Placeholder::Link { target, .. } => Ok(style.href(target, None)),
+            Placeholder::Embed { key } => self.fragment("card.html", key),
+            Placeholder::Preview { key, preview_id } => {
+                self.fragment("preview.html", key).map(|html| html.replace(super::PREVIEW_ID_MARK, preview_id))
+            }
+        })?;
         let for_text = fill_placeholders(&rendered.html, &rendered.placeholders, |placeholder| match placeholder {
             Placeholder::Embed { key } => {
                 self.site.record(key).map(|record| escape(&card_text(record))).unwrap_or_default()

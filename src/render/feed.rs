@@ -14,7 +14,7 @@ use super::context::Views;
 use super::reads::Reads;
 use super::{Job, PageRenderer, RenderInput};
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{LinkStyle, Placeholder, Rendered, fill_placeholders};
+use crate::markdown::{LinkStyle, Placeholder, Rendered, try_fill_placeholders};
 use crate::model::{DateValue, PARTY, Record, RecordData, RecordKey, Site, resolve_any, shorten};
 
 const ATOM_NAMESPACE: &str = "http://www.w3.org/2005/Atom";
@@ -128,22 +128,11 @@ impl Job<'_, '_> {
     /// feed reader shows no tooltip, so a preview would stand in the middle of the sentence).
     fn fill_outside(&self, rendered: &Rendered, base: &str) -> Result<String, Diagnostic> {
         let style = LinkStyle::Absolute(base);
-        let mut error = None;
-        let html = fill_placeholders(&rendered.html, &rendered.placeholders, |placeholder| {
-            let result = match placeholder {
-                Placeholder::Link { target, written } => Ok(style.href(target, written.as_deref())),
-                Placeholder::Embed { key } => self.fragment("card.html", key, base),
-                Placeholder::Preview { .. } => Ok(String::new()),
-            };
-            result.unwrap_or_else(|diagnostic| {
-                error.get_or_insert(diagnostic);
-                String::new()
-            })
-        });
-        match error {
-            Some(diagnostic) => Err(diagnostic),
-            None => Ok(html),
-        }
+        try_fill_placeholders(&rendered.html, &rendered.placeholders, |placeholder| match placeholder {
+            Placeholder::Link { target, written } => Ok(style.href(target, written.as_deref())),
+            Placeholder::Embed { key } => self.fragment("card.html", key, base),
+            Placeholder::Preview { .. } => Ok(String::new()),
+        })
     }
 }
 

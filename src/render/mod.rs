@@ -22,7 +22,7 @@ use tera::Context;
 
 use crate::diagnostics::{Diagnostic, SourceMap};
 use crate::markdown::site::SiteText;
-use crate::markdown::{LinkStyle, Placeholder, Rendered, fill_placeholders};
+use crate::markdown::{LinkStyle, Placeholder, Rendered, try_fill_placeholders};
 use crate::model::{Kind, Page, RecordKey, Site, Topic};
 use crate::output::{OutputFile, Sink};
 use crate::routes::{Route, Routes, Target, Whole, kind_index_url};
@@ -691,24 +691,13 @@ impl<'a> Job<'_, 'a> {
     fn fill(&self, rendered: &Rendered, url: &str) -> Result<String, Diagnostic> {
         let root = &root_of(url);
         let style = LinkStyle::RelativeTo(url);
-        let mut error = None;
-        let html = fill_placeholders(&rendered.html, &rendered.placeholders, |placeholder| {
-            let result = match placeholder {
-                Placeholder::Link { target, written } => Ok(style.href(target, written.as_deref())),
-                Placeholder::Embed { key } => self.fragment("card.html", key, root),
-                Placeholder::Preview { key, preview_id } => {
-                    self.fragment("preview.html", key, root).map(|html| html.replace(PREVIEW_ID_MARK, preview_id))
-                }
-            };
-            result.unwrap_or_else(|diagnostic| {
-                error.get_or_insert(diagnostic);
-                String::new()
-            })
-        });
-        match error {
-            Some(diagnostic) => Err(diagnostic),
-            None => Ok(html),
-        }
+        try_fill_placeholders(&rendered.html, &rendered.placeholders, |placeholder| match placeholder {
+            Placeholder::Link { target, written } => Ok(style.href(target, written.as_deref())),
+            Placeholder::Embed { key } => self.fragment("card.html", key, root),
+            Placeholder::Preview { key, preview_id } => {
+                self.fragment("preview.html", key, root).map(|html| html.replace(PREVIEW_ID_MARK, preview_id))
+            }
+        })
     }
 
     /// A record's card or preview, rendered once per build and shared between pages; whichever

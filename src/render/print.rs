@@ -14,7 +14,7 @@ use super::context::{Detail, RecordView, Views};
 use super::reads::Reads;
 use super::{Current, Job, PREVIEW_ID_MARK, PageRenderer, RenderInput};
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{LinkStyle, Placeholder, Rendered, escape, fill_placeholders, has_scheme, resolve_relative};
+use crate::markdown::{LinkStyle, Placeholder, Rendered, escape, has_scheme, resolve_relative, try_fill_placeholders};
 use crate::model::{Kind, Site};
 
 /// Where the print edition is written: at the root, so root-relative paths are relative to it.
@@ -227,25 +227,15 @@ impl Edition<'_, '_, '_> {
         let html = prefix_part(&rendered.html, anchor, page_url, shift);
         let href = |target: &str| self.anchors.href(target);
         let style = LinkStyle::InDocument(&href);
-        let mut error = None;
-        let html = fill_placeholders(&html, &rendered.placeholders, |placeholder| {
-            let result = match placeholder {
-                Placeholder::Link { target, written } => Ok(style.href(target, written.as_deref())),
-                Placeholder::Embed { key } => self.job.fragment("card.html", key, ""),
-                Placeholder::Preview { key, preview_id } => self
-                    .job
-                    .fragment("preview.html", key, "")
-                    .map(|html| html.replace(PREVIEW_ID_MARK, &format!("{anchor}:{preview_id}"))),
-            };
-            result.unwrap_or_else(|diagnostic| {
-                error.get_or_insert(diagnostic);
-                String::new()
-            })
-        });
-        match error {
-            Some(diagnostic) => Err(diagnostic),
-            None => Ok(numbered_notes(&html, shift)),
-        }
+        let html = try_fill_placeholders(&html, &rendered.placeholders, |placeholder| match placeholder {
+            Placeholder::Link { target, written } => Ok(style.href(target, written.as_deref())),
+            Placeholder::Embed { key } => self.job.fragment("card.html", key, ""),
+            Placeholder::Preview { key, preview_id } => self
+                .job
+                .fragment("preview.html", key, "")
+                .map(|html| html.replace(PREVIEW_ID_MARK, &format!("{anchor}:{preview_id}"))),
+        })?;
+        Ok(numbered_notes(&html, shift))
     }
 }
 
