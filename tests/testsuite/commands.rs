@@ -134,3 +134,22 @@ fn a_base_url_given_on_the_command_line_stands_in_for_site_toml() {
     });
     assert_eq!(rendered(&outcome), "");
 }
+
+/// A folder given through a symbolic link is judged by what it holds: a link to a folder with the
+/// user's files in it is refused, and nothing in it changes.
+#[cfg(unix)]
+#[test]
+fn init_refuses_a_link_to_a_folder_that_holds_files() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let real = temp.path().join("notes");
+    std::fs::create_dir(&real).expect("mkdir");
+    std::fs::write(real.join("draft.md"), "my own draft").expect("write");
+    let link = temp.path().join("briefing");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let before = snapshot(&real);
+    let run = briefing(&["init"], &link);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("is not empty (it holds draft.md)"));
+    assert_eq!(snapshot(&real), before);
+    assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink(), "the link is left as it was");
+}
