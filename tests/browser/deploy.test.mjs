@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, readdir
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { repo, launch, watchProblems } from './support.mjs';
+import { repo, crawl, launch } from './support.mjs';
 
 const MOUNT = '/briefings/netflix/';
 let browser;
@@ -86,24 +86,10 @@ after(async () => {
 test('through nginx under a subpath, every page and asset of the briefing loads', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const problems = watchProblems(page);
-  const seen = new Set();
-  const queue = [base];
-  while (queue.length) {
-    const url = queue.shift();
-    if (seen.has(url)) continue;
-    seen.add(url);
-    const response = await page.goto(url);
-    assert.ok(response, url);
-    if (!response.ok()) problems.push(`HTTP ${response.status()} ${url}`);
-    for (const link of await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href))) {
-      const clean = link.split('#')[0];
-      if (clean.startsWith(base) && !seen.has(clean)) queue.push(clean);
-    }
-  }
+  const { problems, pages: reached } = await crawl(page, base, (u) => u.startsWith(base));
   const pages = readdirSync(out, { recursive: true }).filter((f) => f.endsWith('.html') && f !== '404.html');
-  console.log(`# nginx crawl: ${seen.size} URLs, ${pages.length} pages built`);
-  assert.ok(seen.size >= pages.length, `every built page is reached (${seen.size} of ${pages.length})`);
+  console.log(`# nginx crawl: ${reached} URLs, ${pages.length} pages built`);
+  assert.ok(reached >= pages.length, `every built page is reached (${reached} of ${pages.length})`);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildSite, launch, listFiles, serve, screenshotPath, watchProblems } from './support.mjs';
+import { buildSite, crawl, launch, listFiles, serve, screenshotPath, watchProblems } from './support.mjs';
 
 let site, server, browser;
 
@@ -141,26 +141,6 @@ test('the site works with JavaScript disabled', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
-
-/// Visits every page reachable from `start` by internal links; returns the problems seen.
-async function crawl(page, start, inside) {
-  const problems = watchProblems(page);
-  const seen = new Set();
-  const queue = [start];
-  while (queue.length) {
-    const url = queue.shift();
-    if (seen.has(url)) continue;
-    seen.add(url);
-    const response = await page.goto(url);
-    if (response && !response.ok() && !url.startsWith('file:')) problems.push(`HTTP ${response.status()} ${url}`);
-    const links = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href));
-    for (const link of links) {
-      const clean = link.split('#')[0];
-      if (inside(clean) && !seen.has(clean)) queue.push(clean);
-    }
-  }
-  return { problems, pages: seen.size };
-}
 
 test('served under a subpath, every page and asset loads, and so does the 404 page at any depth', async () => {
   const subSite = buildSite({ name: 'subpath', baseUrl: 'https://example.org/some/sub/path/' });

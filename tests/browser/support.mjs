@@ -114,3 +114,23 @@ export function watchProblems(page) {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   return problems;
 }
+
+/// Visits every page reachable from `start` by internal links; returns the problems seen.
+export async function crawl(page, start, inside) {
+  const problems = watchProblems(page);
+  const seen = new Set();
+  const queue = [start];
+  while (queue.length) {
+    const url = queue.shift();
+    if (seen.has(url)) continue;
+    seen.add(url);
+    const response = await page.goto(url);
+    if (response && !response.ok() && !url.startsWith('file:')) problems.push(`HTTP ${response.status()} ${url}`);
+    const links = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href));
+    for (const link of links) {
+      const clean = link.split('#')[0];
+      if (inside(clean) && !seen.has(clean)) queue.push(clean);
+    }
+  }
+  return { problems, pages: seen.size };
+}
