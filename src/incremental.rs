@@ -172,8 +172,9 @@ fn record_edit(last: &Last, inputs: &Inputs, path: &Path) -> Option<RecordEdit> 
 }
 
 /// Whether two versions of a record agree on everything the model derives from the whole site:
-/// what it references, its topics, a quote's text (links to it are checked against it) and a
-/// source's fields (its file is one the quotes are checked against).
+/// what it references, its topics, a quote's text (links to it are checked against it), a
+/// source's fields (its file is one the quotes are checked against), and what the listings sort
+/// and group it by (its title, a use case's stages and technique, a controversy's status).
 fn same_shape(old: &Record, new: &Record) -> bool {
     let references = |record: &Record| -> Vec<(String, &'static [Kind])> {
         record.references().into_iter().map(|(id, kinds)| (id.get_ref().clone(), kinds)).collect()
@@ -186,8 +187,20 @@ fn same_shape(old: &Record, new: &Record) -> bool {
         RecordData::Quote(q) => Some(q.text.get_ref().clone()),
         _ => None,
     };
+    // What orders and groups the listings (`render::listing`): their pages read only what they show.
+    let grouped_by = |record: &Record| match &record.data {
+        RecordData::Controversy(c) => vec![c.status.to_string()],
+        RecordData::UseCase(u) => {
+            let mut labels: Vec<String> = u.stage.iter().map(|s| s.get_ref().clone()).collect();
+            labels.push(u.technique.to_string());
+            labels
+        }
+        _ => Vec::new(),
+    };
     let is_source = matches!(new.data, RecordData::Source(_)) || matches!(old.data, RecordData::Source(_));
     !is_source
+        && old.title() == new.title()
+        && grouped_by(old) == grouped_by(new)
         && references(old) == references(new)
         && related(old) == related(new)
         && old.topics() == new.topics()

@@ -102,6 +102,16 @@ impl ReadingOrder {
         Self { sequence, position, children }
     }
 
+    /// Every page (by index in `Site::pages`) in reading order.
+    pub fn sequence(&self) -> &[usize] {
+        &self.sequence
+    }
+
+    /// Where page `index` is in reading order, from 0.
+    pub fn position(&self, index: usize) -> Option<usize> {
+        self.position.get(index).copied()
+    }
+
     /// The page `offset` places from page `index` in reading order.
     pub fn neighbour(&self, index: usize, offset: isize) -> Option<usize> {
         let at = self.position.get(index)?.checked_add_signed(offset)?;

@@ -9,6 +9,7 @@ use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean};
 use crate::markdown::{FileLink, relative_url};
 use crate::model::{Kind, RecordKey, Site, Topic};
 use crate::output::Assets;
+use crate::render::listing::{ListingOf, listings, paged_url};
 
 /// Where `briefing serve` answers with its own files (the live-reload script and its events): no
 /// output of a site may be written under it, so serve never hides a page of the site.
@@ -41,9 +42,8 @@ pub enum Target {
     /// A section or a page inside a section folder: its index in `Site::pages`.
     Page(usize),
     Record(RecordKey),
-    KindIndex(Kind),
-    Topic(String),
-    Topics,
+    /// Page `n` (from 1) of a listing: a kind's index, a topic, the topics, the contents.
+    Listing(ListingOf, usize),
     NotFound,
     /// A static file or asset: its index in `Assets::files`.
     Static(usize),
@@ -218,15 +218,9 @@ impl Planner {
     fn claim_pages(&mut self, site: &Site) {
         let front = &site.front;
         self.claim(front.url.clone(), Target::Front, page_claimant(front));
-        for (url, target, what) in [
-            ("404.html".to_string(), Target::NotFound, "the not-found page".to_string()),
-            ("topics/index.html".to_string(), Target::Topics, "the index of topics".to_string()),
-        ] {
-            self.claim(url, target, builtin(what));
-        }
-        for kind in Kind::ALL.into_iter().filter(|&k| site.records_of(k).next().is_some()) {
-            let what = format!("the index of {}", kind.plural_title().to_lowercase());
-            self.claim(kind_index_url(kind), Target::KindIndex(kind), builtin(what));
+        self.claim("404.html".to_string(), Target::NotFound, builtin("the not-found page".to_string()));
+        for listing in listings(site).filter(|listing| !matches!(listing, ListingOf::Topic(_))) {
+            self.claim_listing(site, listing);
         }
         for (i, page) in site.pages.iter().enumerate() {
             self.claim(page.url.clone(), Target::Page(i), page_claimant(page));
@@ -262,6 +256,22 @@ impl Planner {
         }
     }
 
+    /// Every page of a listing: how many depends on its entries (`listing::PAGE_SIZE` a page).
+    fn claim_listing(&mut self, site: &Site, listing: ListingOf) {
+        let pages = listing.build(site).map_or(1, |built| built.page_count());
+        let what = match &listing {
+            ListingOf::Kind(kind) => format!("the index of {}", kind.plural_title().to_lowercase()),
+            ListingOf::Topics => "the index of topics".to_string(),
+            ListingOf::Contents => "the contents".to_string(),
+            ListingOf::Topic(slug) => format!("the page of topic `{slug}`"),
+        };
+        let first = listing.url();
+        for number in 1..=pages {
+            let what = if number == 1 { what.clone() } else { format!("page {number} of {what}") };
+            self.claim(paged_url(&first, number), Target::Listing(listing.clone(), number), builtin(what));
+        }
+    }
+
     fn claim_topics(&mut self, site: &Site) {
         for topic in site.topics.values() {
             let path = Topic::url(&topic.slug);
@@ -275,7 +285,17 @@ impl Planner {
                 place,
                 help: "choose another topic slug".to_string(),
             };
-            self.claim(path, Target::Topic(topic.slug.clone()), claimant);
+            let listing = ListingOf::Topic(topic.slug.clone());
+            let pages = listing.build(site).map_or(1, |built| built.page_count());
+            self.claim(path, Target::Listing(listing.clone(), 1), claimant);
+            for number in 2..=pages {
+                let what = format!("page {number} of the page of topic `{}`", topic.slug);
+                self.claim(
+                    paged_url(&Topic::url(&topic.slug), number),
+                    Target::Listing(listing.clone(), number),
+                    builtin(what),
+                );
+            }
         }
     }
 

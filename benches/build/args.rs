@@ -1,4 +1,5 @@
-//! The command line both benchmarks take: `--pages N[,N…] --runs R --seed S --keep`.
+//! The command line both benchmarks take: `--pages N[,N…] --runs R --seed S --keep` (and, for the
+//! build benchmark, `--shapes flat,nested,record-heavy`).
 
 /// What to measure.
 pub struct Args {
@@ -7,11 +8,19 @@ pub struct Args {
     pub seed: u64,
     /// Keep the generated sites (and print where they are) instead of deleting them.
     pub keep: bool,
+    /// The corpus shapes to build (`corpus::Shape` names); the rebuild benchmark uses record-heavy.
+    pub shapes: Vec<String>,
 }
 
 /// Parses the arguments after the benchmark's name (cargo passes `--bench` too).
 pub fn parse_args() -> Result<Args, String> {
-    let mut args = Args { pages: vec![1_000, 10_000], runs: 5, seed: 42, keep: false };
+    let mut args = Args {
+        pages: vec![1_000, 10_000],
+        runs: 5,
+        seed: 42,
+        keep: false,
+        shapes: ["flat", "nested", "record-heavy"].map(String::from).to_vec(),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -25,8 +34,13 @@ pub fn parse_args() -> Result<Args, String> {
             "--runs" => args.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--keep" => args.keep = true,
+            "--shapes" => args.shapes = value()?.split(',').map(|s| s.trim().to_string()).collect(),
             "--bench" => {}
-            other => return Err(format!("unknown argument `{other}`; use --pages N[,N…] --runs R --seed S --keep")),
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}`; use --pages N[,N…] --runs R --seed S --keep --shapes flat,nested,record-heavy"
+                ));
+            }
         }
     }
     if args.runs == 0 {

@@ -1,6 +1,8 @@
-//! A deterministic, seeded generator of synthetic briefings in the real content format: sections in
-//! folders of 100 (like a long briefing in parts), records of every kind, and Markdown that uses
-//! references, embeds, footnotes, callouts, tables and `.md` links.
+//! A deterministic, seeded generator of synthetic briefings in the real content format, in three
+//! shapes: *flat* (N top-level sections, no records: the shape Zola, Hugo and mdBook are compared on),
+//! *nested* (sections in folders of 100, like a long briefing in parts, no records) and
+//! *record-heavy* (nested, with records of every kind and Markdown that references, embeds and
+//! cites them). Every shape's Markdown uses headings, footnotes, callouts, tables and `.md` links.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -81,6 +83,30 @@ const WORDS: &[&str] = &[
 const TOPICS: &[&str] = &["generative-ai", "labour", "copyright", "business", "production", "deepfakes"];
 const STAGES: &[&str] = &["concept", "pre-production", "production", "post-production", "marketing"];
 
+/// The shape of a corpus: how its sections are arranged, and whether it has records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Flat,
+    Nested,
+    RecordHeavy,
+}
+
+impl Shape {
+    pub const ALL: [Shape; 3] = [Shape::Flat, Shape::Nested, Shape::RecordHeavy];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Flat => "flat",
+            Shape::Nested => "nested",
+            Shape::RecordHeavy => "record-heavy",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Shape> {
+        Shape::ALL.into_iter().find(|shape| shape.name() == name)
+    }
+}
+
 /// How many records of each kind a corpus of `n` sections gets.
 pub struct Counts {
     pub sections: usize,
@@ -122,6 +148,95 @@ fn sentence(rng: &mut Rng, words: usize) -> String {
     chars.next().map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// Writes a complete site of `n` sections in `shape` into `root`; returns the Markdown files written.
+pub fn generate_shape(root: &Path, shape: Shape, n: usize, seed: u64) -> std::io::Result<Vec<PathBuf>> {
+    match shape {
+        Shape::RecordHeavy => generate(root, &Counts::for_sections(n), seed),
+        Shape::Flat | Shape::Nested => generate_plain(root, n, shape == Shape::Flat, seed),
+    }
+}
+
+/// A site of `n` sections and no records: top-level pages (`flat`), or folders of 100.
+fn generate_plain(root: &Path, n: usize, flat: bool, seed: u64) -> std::io::Result<Vec<PathBuf>> {
+    let mut rng = Rng::new(seed);
+    let content = root.join("content");
+    std::fs::create_dir_all(&content)?;
+    std::fs::write(root.join("site.toml"), SITE_TOML)?;
+    std::fs::write(
+        content.join("_index.md"),
+        "+++\ntitle = \"Synthetic briefing\"\ndek = \"A generated briefing.\"\n+++\nIntroduction.\n",
+    )?;
+    let mut md_files = vec![content.join("_index.md")];
+    if flat {
+        for page in 0..n {
+            let path = content.join(format!("s-{page:05}.md"));
+            let next = format!("s-{:05}.md", (page + 1) % n.max(1));
+            std::fs::write(&path, plain_section(&mut rng, page, &next))?;
+            md_files.push(path);
+        }
+        return Ok(md_files);
+    }
+    let mut written = 0;
+    for part in 0..n.div_ceil(100).max(1) {
+        let dir = content.join(format!("part-{part:03}"));
+        std::fs::create_dir_all(&dir)?;
+        let index = format!(
+            "+++\ntitle = \"Part {part}\"\nweight = {part}\nsummary = \"{}.\"\n+++\n{}.\n",
+            sentence(&mut rng, 10),
+            sentence(&mut rng, 30)
+        );
+        std::fs::write(dir.join("_index.md"), index)?;
+        md_files.push(dir.join("_index.md"));
+        written += 1;
+        let in_part = 100.min(n.saturating_sub(written)).min(99);
+        for page in 0..in_part {
+            let path = dir.join(format!("page-{page:03}.md"));
+            let next = format!("page-{:03}.md", (page + 1) % in_part.max(1));
+            std::fs::write(&path, plain_section(&mut rng, page, &next))?;
+            md_files.push(path);
+            written += 1;
+        }
+        if written >= n {
+            break;
+        }
+    }
+    Ok(md_files)
+}
+
+const SITE_TOML: &str = "title = \"Synthetic briefing\"\ndescription = \"A generated corpus for benchmarks.\"\nbase_url = \"https://example.org/bench/\"\n";
+
+/// A section like `section`'s, without records: three headings, nine paragraphs, footnotes, a
+/// callout, a table and a link to `next`.
+fn plain_section(rng: &mut Rng, page: usize, next: &str) -> String {
+    let mut md = format!(
+        "+++\ntitle = \"{}\"\nweight = {page}\nsummary = \"{}.\"\ntopics = [\"{}\"]\n+++\n",
+        sentence(rng, 4),
+        sentence(rng, 12),
+        rng.pick(TOPICS)
+    );
+    for h in 0..3 {
+        writeln!(md, "## {} {{#h{h}}}\n", sentence(rng, 3)).ok();
+        for _ in 0..3 {
+            writeln!(
+                md,
+                "{} {} {}.[^n{h}] {} *{}* **{}**.\n",
+                sentence(rng, 12),
+                sentence(rng, 10),
+                sentence(rng, 8),
+                sentence(rng, 10),
+                sentence(rng, 2),
+                sentence(rng, 2)
+            )
+            .ok();
+        }
+        writeln!(md, "[^n{h}]: {}.\n", sentence(rng, 10)).ok();
+    }
+    writeln!(md, "> [!NOTE]\n> **Our analysis.** {}.\n", sentence(rng, 20)).ok();
+    writeln!(md, "| Figure | Value |\n|---|---|\n| {} | {} |\n", sentence(rng, 2), rng.below(1000)).ok();
+    writeln!(md, "See also [the next page]({next}#h1).").ok();
+    md
+}
+
 /// Writes a complete site (site.toml, content/, sources/) for `counts` into `root`.
 /// Returns the Markdown files written, for the parsing floor.
 pub fn generate(root: &Path, counts: &Counts, seed: u64) -> std::io::Result<Vec<PathBuf>> {
@@ -129,10 +244,7 @@ pub fn generate(root: &Path, counts: &Counts, seed: u64) -> std::io::Result<Vec<
     let content = root.join("content");
     std::fs::create_dir_all(content.join("records"))?;
     std::fs::create_dir_all(root.join("sources"))?;
-    std::fs::write(
-        root.join("site.toml"),
-        "title = \"Synthetic briefing\"\ndescription = \"A generated corpus for benchmarks.\"\nbase_url = \"https://example.org/bench/\"\n",
-    )?;
+    std::fs::write(root.join("site.toml"), SITE_TOML)?;
     let mut md_files = Vec::new();
 
     // Quotes first: their texts make up the source document they are checked against.

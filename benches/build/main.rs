@@ -1,9 +1,10 @@
-//! The build benchmark: generates a synthetic briefing of N sections (benches/corpus.rs, seeded),
-//! times full release builds of it with the real `briefing` binary (median wall time, peak memory),
-//! and, in the same run, the floor: pulldown-cmark alone parsing the same Markdown and writing
-//! `push_html` output.
+//! The build benchmark: generates a synthetic briefing of N sections in each shape (flat, nested,
+//! record-heavy: benches/build/corpus.rs, seeded), times full release builds of it with the real
+//! `briefing` binary (median wall time, peak memory), and, in the same run, the floor:
+//! pulldown-cmark alone parsing the same Markdown and writing `push_html` output.
 //!
 //! cargo bench --bench build -- [--pages 1000,10000] [--runs 5] [--seed 42] [--keep]
+//!     [--shapes flat,nested,record-heavy]
 
 mod args;
 mod corpus;
@@ -13,6 +14,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some(PEAK_OF) {
+        peak_of_command();
+    }
     let args = match args::parse_args() {
         Ok(args) => args,
         Err(message) => {
@@ -24,26 +28,41 @@ fn main() {
     println!("briefing build benchmark — {} runs per size, seed {}, {}", args.runs, args.seed, machine());
     println!();
     println!(
-        "| sections | pages written | records | briefing build (median) | peak memory | pulldown-cmark floor (median) | build ÷ floor |"
+        "| shape | sections | pages written | records | briefing build (median) | peak memory | pulldown-cmark floor (median) | build ÷ floor |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    let mut shapes = Vec::new();
+    for name in &args.shapes {
+        match corpus::Shape::parse(name) {
+            Some(shape) => shapes.push(shape),
+            None => {
+                eprintln!("error: unknown shape `{name}`; the shapes are flat, nested and record-heavy");
+                std::process::exit(2);
+            }
+        }
+    }
     for &n in &args.pages {
-        match bench_size(&binary, n, &args) {
-            Ok(row) => println!("{row}"),
-            Err(err) => {
-                eprintln!("error: N = {n}: {err}");
-                std::process::exit(1);
+        for &shape in &shapes {
+            match bench_size(&binary, shape, n, &args) {
+                Ok(row) => println!("{row}"),
+                Err(err) => {
+                    eprintln!("error: {} N = {n}: {err}", shape.name());
+                    std::process::exit(1);
+                }
             }
         }
     }
 }
 
-fn bench_size(binary: &Path, n: usize, args: &args::Args) -> Result<String, String> {
-    let dir = std::env::temp_dir().join(format!("briefing-bench-{n}-{}", std::process::id()));
+fn bench_size(binary: &Path, shape: corpus::Shape, n: usize, args: &args::Args) -> Result<String, String> {
+    let dir = std::env::temp_dir().join(format!("briefing-bench-{}-{n}-{}", shape.name(), std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let site = dir.join("site");
-    let counts = corpus::Counts::for_sections(n);
-    let markdown = corpus::generate(&site, &counts, args.seed).map_err(|e| e.to_string())?;
+    let records = match shape {
+        corpus::Shape::RecordHeavy => corpus::Counts::for_sections(n).records(),
+        corpus::Shape::Flat | corpus::Shape::Nested => 0,
+    };
+    let markdown = corpus::generate_shape(&site, shape, n, args.seed).map_err(|e| e.to_string())?;
     let out = dir.join("public");
 
     let build = || -> Result<Duration, String> {
@@ -63,7 +82,7 @@ fn bench_size(binary: &Path, n: usize, args: &args::Args) -> Result<String, Stri
     };
     build()?; // warm the file cache
     let mut times = (0..args.runs).map(|_| build()).collect::<Result<Vec<_>, _>>()?;
-    let peak = peak_child_rss_mib();
+    let peak = peak_of_build(binary, &site, &out)?;
     let pages = count_files(&out, "html");
 
     let floor_out = dir.join("floor");
@@ -78,8 +97,8 @@ fn bench_size(binary: &Path, n: usize, args: &args::Args) -> Result<String, Stri
     let build_median = median(&mut times);
     let floor_median = median(&mut floors);
     Ok(format!(
-        "| {n} | {pages} | {} | {} | {peak:.0} MiB | {} | {:.1}× |",
-        counts.records(),
+        "| {} | {n} | {pages} | {records} | {} | {peak:.0} MiB | {} | {:.1}× |",
+        shape.name(),
         ms(build_median),
         ms(floor_median),
         build_median.as_secs_f64() / floor_median.as_secs_f64().max(1e-9)
@@ -117,8 +136,42 @@ fn count_files(dir: &Path, ext: &str) -> usize {
         .count()
 }
 
-/// The largest resident set of any child waited for so far (sizes run in ascending order, so this
-/// is the current size's peak).
+/// The first argument that makes this benchmark run the rest of its arguments as a command and print
+/// that command's peak resident set: a fresh process has no other children to mix it with.
+const PEAK_OF: &str = "--peak-of";
+
+fn peak_of_command() -> ! {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let Some((program, rest)) = args.split_first() else { std::process::exit(2) };
+    let status = Command::new(program).args(rest).stdout(std::process::Stdio::null()).status();
+    match status {
+        Ok(status) if status.success() => {
+            println!("{}", peak_child_rss_mib());
+            std::process::exit(0)
+        }
+        _ => std::process::exit(1),
+    }
+}
+
+/// The peak resident set of one more build, in MiB, measured by a copy of this benchmark.
+fn peak_of_build(binary: &Path, site: &Path, out: &Path) -> Result<f64, String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let output = Command::new(me)
+        .arg(PEAK_OF)
+        .arg(binary)
+        .args(["build", "--root"])
+        .arg(site)
+        .arg("--output-dir")
+        .arg(out)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err("the build for the memory peak failed".to_string());
+    }
+    String::from_utf8_lossy(&output.stdout).trim().parse().map_err(|e| format!("peak: {e}"))
+}
+
+/// The largest resident set of any child waited for so far.
 fn peak_child_rss_mib() -> f64 {
     // SAFETY: getrusage only writes into the struct we pass.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };

@@ -1,13 +1,11 @@
 //! The values templates see (see docs/TEMPLATES.md): plain serializable views built from the model
 //! and the rendered Markdown. Every key is always present, because Tera 2 treats undefined as an error.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::reads::Reads;
 use crate::markdown::site::{CitedAt, SiteText};
-use crate::model::{Kind, PARTY, Page, Record, RecordData, RecordKey, STAGES, Site, Topic, parse_typed_ref};
+use crate::model::{Kind, PARTY, Page, Record, RecordData, RecordKey, Site, Topic, parse_typed_ref};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView<'a> {
@@ -57,7 +55,10 @@ pub struct KindLink {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Nav {
+    /// The top-level sections, or none when there are more than the header shows.
     pub sections: Vec<NavLink>,
+    pub section_count: usize,
+    pub contents_url: &'static str,
     pub kinds: Vec<KindLink>,
     pub topics_url: &'static str,
 }
@@ -80,6 +81,8 @@ pub struct CitationView {
 pub struct InvolvedGroup {
     pub kind_title: &'static str,
     pub records: Vec<RecordView>,
+    /// How many there are, shown or not.
+    pub total: usize,
 }
 
 /// A record as templates see it: common fields plus the fields of its kind.
@@ -96,6 +99,8 @@ pub struct RecordView {
     pub topics: Vec<TopicLink>,
     pub note: String,
     pub cited_in: Vec<CitationView>,
+    /// How many places cite the record, shown in `cited_in` or not.
+    pub cited_total: usize,
     pub involved: Vec<InvolvedGroup>,
     #[serde(flatten)]
     pub fields: Fields,
@@ -152,12 +157,18 @@ pub enum Fields {
     },
 }
 
-/// How much of a record to show: the full page view, or a summary inside lists, cards and previews.
+/// How much of a record to show: its page (whose lists of what cites and involves it stop at
+/// `LIST_LIMIT` each, so that no record page grows with the site), everything (the print edition),
+/// or a summary inside lists, cards and previews.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
     Full,
+    Complete,
     Summary,
 }
+
+/// The most entries a record page lists under "Cited in", and under "Involved in" (all kinds together).
+pub const LIST_LIMIT: usize = super::listing::PAGE_SIZE;
 
 /// Everything context building needs, for one render job: the site, its Markdown, and the set
 /// of records the job reads (every record is looked up through `Views::get` and its siblings in
@@ -193,11 +204,16 @@ impl<'a> Views<'a> {
         let key = record.key();
         // Whoever shows a record reads it, however it was found.
         self.reads.note(&key);
-        let full = detail == Detail::Full;
+        let limit = match detail {
+            Detail::Full => LIST_LIMIT,
+            Detail::Complete => usize::MAX,
+            Detail::Summary => 0,
+        };
         // The note's record cards and previews are filled in by the page renderer.
         let note = String::new();
-        let cited_in = if full { self.cited_in(&key) } else { Vec::new() };
-        let involved = if full { self.involved(&key) } else { Vec::new() };
+        let cited_in = self.cited_in(&key, limit);
+        let cited_total = if limit == 0 { 0 } else { self.text.cited_in.get(&key).map_or(0, Vec::len) };
+        let involved = self.involved(&key, limit);
         RecordView {
             kind: key.kind.table_name(),
             kind_title: key.kind.title(),
@@ -210,17 +226,19 @@ impl<'a> Views<'a> {
             topics: record.topics().iter().map(|t| self.topic_link(t.get_ref())).collect(),
             note,
             cited_in,
+            cited_total,
             involved,
             fields: self.fields(record),
         }
     }
 
-    fn cited_in(&self, key: &RecordKey) -> Vec<CitationView> {
+    fn cited_in(&self, key: &RecordKey, limit: usize) -> Vec<CitationView> {
         self.text
             .cited_in
             .get(key)
             .into_iter()
             .flatten()
+            .take(limit)
             .map(|at: &CitedAt| {
                 // A citing record's title is shown here: note it as read.
                 self.record_at_url(&at.page_url);
@@ -229,18 +247,27 @@ impl<'a> Views<'a> {
             .collect()
     }
 
-    fn involved(&self, key: &RecordKey) -> Vec<InvolvedGroup> {
-        let Some(keys) = self.site.named_by.get(key) else { return Vec::new() };
-        Kind::ALL
+    /// The records that name `key`, by kind: at most `limit` in all, shared fairly between kinds.
+    fn involved(&self, key: &RecordKey, limit: usize) -> Vec<InvolvedGroup> {
+        let Some(keys) = self.site.named_by.get(key).filter(|_| limit > 0) else { return Vec::new() };
+        let by_kind: Vec<(Kind, Vec<&RecordKey>)> = Kind::ALL
             .into_iter()
-            .filter_map(|kind| {
-                let records: Vec<RecordView> = keys
-                    .iter()
-                    .filter(|k| k.kind == kind)
+            .map(|kind| (kind, keys.iter().filter(|k| k.kind == kind).collect::<Vec<_>>()))
+            .filter(|(_, keys)| !keys.is_empty())
+            .collect();
+        let shown = fair_shares(&by_kind.iter().map(|(_, keys)| keys.len()).collect::<Vec<_>>(), limit);
+        by_kind
+            .into_iter()
+            .zip(shown)
+            .map(|((kind, keys), shown)| InvolvedGroup {
+                kind_title: kind.plural_title(),
+                total: keys.len(),
+                records: keys
+                    .into_iter()
+                    .take(shown)
                     .filter_map(|k| self.get(k))
                     .map(|r| self.record(r, Detail::Summary))
-                    .collect();
-                (!records.is_empty()).then(|| InvolvedGroup { kind_title: kind.plural_title(), records })
+                    .collect(),
             })
             .collect()
     }
@@ -315,82 +342,39 @@ impl<'a> Views<'a> {
         records
     }
 
-    /// The sub-indexes of a kind's index page: quotes by speaker, use cases by stage and
-    /// technique, controversies by status and party.
-    pub fn groupings(&self, kind: Kind) -> Vec<Grouping> {
-        let ways: &[(&str, GroupBy)] = match kind {
-            Kind::Quote => &[("By speaker", GroupBy::Party)],
-            Kind::UseCase => &[("By stage", GroupBy::Stage), ("By technique", GroupBy::Technique)],
-            Kind::Controversy => &[("By status", GroupBy::Status), ("By party", GroupBy::Party)],
-            _ => &[],
-        };
-        let records = self.sorted_records(kind);
-        // A way of grouping that puts every record under "Unspecified" tells the reader nothing.
-        ways.iter()
-            .map(|(title, by)| self.grouping(title, *by, &records))
-            .filter(|grouping| !matches!(grouping.groups.as_slice(), [only] if only.title == UNSPECIFIED))
-            .collect()
-    }
-
-    fn grouping(&self, title: &str, by: GroupBy, records: &[&Record]) -> Grouping {
-        let mut groups: BTreeMap<(usize, String), Vec<RecordView>> = BTreeMap::new();
-        for record in records {
-            let mut labels = self.group_labels(record, by);
-            if labels.is_empty() {
-                labels.push(UNSPECIFIED.to_string());
-            }
-            for label in labels {
-                let rank = match by {
-                    GroupBy::Stage => STAGES.iter().position(|s| *s == label).unwrap_or(STAGES.len()),
-                    _ => usize::from(label == UNSPECIFIED),
-                };
-                groups.entry((rank, label)).or_default().push(self.record(record, Detail::Summary));
-            }
-        }
-        Grouping {
-            title: title.to_string(),
-            groups: groups.into_iter().map(|((_, title), records)| Group { title, records }).collect(),
-        }
-    }
-
-    fn group_labels(&self, record: &Record, by: GroupBy) -> Vec<String> {
-        let name = |id: &str| self.link_to_any(id, PARTY).map(|l| l.title);
-        let labels: Vec<String> = match (&record.data, by) {
-            (RecordData::Quote(q), GroupBy::Party) => name(q.speaker.get_ref()).into_iter().collect(),
-            (RecordData::Controversy(c), GroupBy::Party) => {
-                c.parties.iter().filter_map(|p| name(p.get_ref())).collect()
-            }
-            (RecordData::Controversy(c), GroupBy::Status) => vec![c.status.to_string()],
-            (RecordData::UseCase(u), GroupBy::Stage) => u.stage.iter().map(|s| s.get_ref().clone()).collect(),
-            (RecordData::UseCase(u), GroupBy::Technique) => vec![u.technique.to_string()],
-            _ => Vec::new(),
-        };
-        labels.into_iter().filter(|l| !l.trim().is_empty()).collect()
-    }
-
     pub fn page_link(&self, page: &Page) -> Link {
         Link { title: page.title().to_string(), url: page.url.clone(), kind_title: "" }
     }
 }
 
-const UNSPECIFIED: &str = "Unspecified";
-
-#[derive(Debug, Clone, Copy)]
-enum GroupBy {
-    Party,
-    Stage,
-    Technique,
-    Status,
+/// How many of each list to show so that at most `limit` are shown in all: every list gets an equal
+/// share, and what a short list leaves goes to the longer ones (`[100, 10, 2]`, 100 → `[88, 10, 2]`).
+fn fair_shares(lengths: &[usize], limit: usize) -> Vec<usize> {
+    let mut shares = vec![0; lengths.len()];
+    let mut left = limit;
+    let mut open: Vec<usize> = (0..lengths.len()).filter(|&i| lengths[i] > 0).collect();
+    while left > 0 && !open.is_empty() {
+        let each = (left / open.len()).max(1);
+        for &i in &open {
+            let more = each.min(lengths[i] - shares[i]).min(left);
+            shares[i] += more;
+            left -= more;
+        }
+        open.retain(|&i| shares[i] < lengths[i]);
+    }
+    shares
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Grouping {
-    pub title: String,
-    pub groups: Vec<Group>,
-}
+#[cfg(test)]
+mod tests {
+    use super::fair_shares;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Group {
-    pub title: String,
-    pub records: Vec<RecordView>,
+    #[test]
+    fn short_lists_are_shown_whole_and_long_ones_share_the_rest() {
+        assert_eq!(fair_shares(&[100, 10, 2], 100), [88, 10, 2]);
+        assert_eq!(fair_shares(&[1000, 100, 20], 100), [40, 40, 20]);
+        assert_eq!(fair_shares(&[3, 4], 100), [3, 4]);
+        assert_eq!(fair_shares(&[50, 50, 50], 100), [34, 33, 33]);
+        assert_eq!(fair_shares(&[5], 0), [0]);
+    }
 }

@@ -5,6 +5,7 @@
 pub mod context;
 pub mod export;
 mod feed;
+pub mod listing;
 mod print;
 mod reads;
 mod sitemap;
@@ -27,6 +28,7 @@ use crate::model::{Kind, Page, RecordKey, Site, Topic};
 use crate::output::{OutputFile, Sink};
 use crate::routes::{Route, Routes, Target, Whole, kind_index_url};
 use context::{Detail, KindLink, Link, Nav, NavLink, RecordView, SiteView, TopicLink, Views};
+use listing::{Entry as ListingEntry, Listing, ListingOf};
 use reads::Reads;
 
 /// Pages kept from one build to the next: for each route, the hash of everything its rendering
@@ -252,7 +254,7 @@ const GLOBAL_KEYS: [&str; 3] = ["site", "assets", "generator"];
 
 /// Every other key a page's context can hold: the base context's and each template's own.
 const PAGE_KEYS: [&str; 10] =
-    ["root", "page_url", "canonical", "nav", "front", "page", "record", "kind", "topic", "topics"];
+    ["root", "page_url", "canonical", "nav", "front", "page", "record", "kind", "topic", "listing"];
 
 /// Feeds everything in `context` to `hasher`, as JSON (tera keeps maps in insertion order, so the
 /// same context always gives the same bytes). `None` if the context holds a key this function
@@ -297,6 +299,8 @@ struct PageRenderer<'a> {
     fragments: RwLock<HashMap<FragmentKey, Result<Fragment, Diagnostic>>>,
     /// The navigation every page shares; each page marks its current entry.
     nav: Nav,
+    /// Each listing, built by the first of its pages to be rendered.
+    listings: RwLock<HashMap<ListingOf, Option<Arc<Listing<ListingEntry>>>>>,
 }
 
 /// A card or preview: (template, record, root).
@@ -329,7 +333,10 @@ struct SectionView<'a> {
     content: String,
     toc: Vec<TocView<'a>>,
     cited: Vec<RecordView>,
+    /// The first `listing::PAGE_SIZE` pages inside the section; the contents lists them all.
     children: Vec<Link>,
+    child_count: usize,
+    children_more_url: String,
     prev: Option<Link>,
     next: Option<Link>,
 }
@@ -347,9 +354,15 @@ struct FrontView<'a> {
     dek: String,
     key_points: Vec<String>,
     content: String,
+    /// The first `FRONT_SECTIONS` top-level sections; the contents lists them all.
     sections: Vec<SectionSummary>,
+    section_count: usize,
     figures: Vec<RecordView>,
 }
+
+/// The most top-level sections the front page lists, and the most figures it shows.
+const FRONT_SECTIONS: usize = listing::PAGE_SIZE;
+const FRONT_FIGURES: usize = 12;
 
 #[derive(Serialize)]
 struct SectionSummary {
@@ -364,8 +377,8 @@ struct KindView {
     kind: &'static str,
     title: &'static str,
     url: String,
-    records: Vec<RecordView>,
-    groupings: Vec<context::Grouping>,
+    /// Records of the kind (the listing also counts those shown again under a grouping).
+    count: usize,
 }
 
 #[derive(Serialize)]
@@ -373,8 +386,17 @@ struct TopicView {
     slug: String,
     name: String,
     url: String,
-    pages: Vec<SectionSummary>,
-    records: Vec<RecordView>,
+    pages: usize,
+    records: usize,
+}
+
+/// One entry of a listing page: exactly one of its fields is set.
+#[derive(Serialize, Default)]
+struct ListingItem {
+    section: Option<SectionSummary>,
+    record: Option<RecordView>,
+    topic: Option<TopicCount>,
+    contents: Option<ContentsEntry>,
 }
 
 #[derive(Serialize)]
@@ -383,6 +405,15 @@ struct TopicCount {
     name: String,
     url: String,
     count: usize,
+}
+
+/// A page in the contents: `depth` 0 for a top-level section.
+#[derive(Serialize)]
+struct ContentsEntry {
+    title: String,
+    url: String,
+    summary: String,
+    depth: usize,
 }
 
 impl<'a> PageRenderer<'a> {
@@ -405,8 +436,21 @@ impl<'a> PageRenderer<'a> {
             sources,
             fragments: RwLock::new(HashMap::new()),
             nav: shared_nav(site),
+            listings: RwLock::new(HashMap::new()),
         };
         (renderer, shared)
+    }
+
+    /// The entries of a listing, built once per build.
+    fn listing(&self, of: &ListingOf) -> Option<Arc<Listing<ListingEntry>>> {
+        if let Some(built) = self.listings.read().ok().and_then(|cache| cache.get(of).cloned()) {
+            return built;
+        }
+        let built = of.build(self.site).map(Arc::new);
+        if let Ok(mut cache) = self.listings.write() {
+            cache.insert(of.clone(), built.clone());
+        }
+        built
     }
 
     /// Renders `jobs` in parallel into `sink`, each taken from `previous` when its keys allow;
@@ -510,11 +554,13 @@ impl<'a> Job<'_, 'a> {
                     },
                     key_points: text.front.key_points.iter().map(|k| self.fill(k, url)).collect::<Result<_, _>>()?,
                     content: self.fill(&text.front.body, url)?,
-                    sections: site.sections().map(|p| self.section_summary(p)).collect(),
+                    sections: site.sections().take(FRONT_SECTIONS).map(|p| self.section_summary(p)).collect(),
+                    section_count: site.sections().count(),
                     figures: self
                         .views
                         .sorted_records(Kind::Figure)
                         .into_iter()
+                        .take(FRONT_FIGURES)
                         .map(|r| self.views.record(r, Detail::Summary))
                         .collect(),
                 };
@@ -545,61 +591,7 @@ impl<'a> Job<'_, 'a> {
                 context.insert("record", &view);
                 ("record.html", context)
             }
-            Target::KindIndex(kind) => {
-                let view = KindView {
-                    kind: kind.table_name(),
-                    title: kind.plural_title(),
-                    url: url.to_string(),
-                    records: self
-                        .views
-                        .sorted_records(*kind)
-                        .into_iter()
-                        .map(|r| self.views.record(r, Detail::Summary))
-                        .collect(),
-                    groupings: self.views.groupings(*kind),
-                };
-                let mut context = self.base_context(url, Current::Kind(*kind));
-                context.insert("kind", &view);
-                ("kind.html", context)
-            }
-            Target::Topic(slug) => {
-                let topic = site
-                    .topics
-                    .get(slug)
-                    .ok_or_else(|| Diagnostic::error("content", None, format!("topic `{slug}` vanished")))?;
-                let pages = topic.pages.iter().map(|&id| self.section_summary(site.page(id))).collect();
-                let records = topic
-                    .records
-                    .iter()
-                    .filter_map(|key| self.views.get(key))
-                    .map(|r| self.views.record(r, Detail::Summary))
-                    .collect();
-                let view = TopicView {
-                    slug: topic.slug.clone(),
-                    name: topic.name.clone(),
-                    url: url.to_string(),
-                    pages,
-                    records,
-                };
-                let mut context = self.base_context(url, Current::Topics);
-                context.insert("topic", &view);
-                ("topic.html", context)
-            }
-            Target::Topics => {
-                let topics: Vec<TopicCount> = site
-                    .topics
-                    .values()
-                    .map(|t| TopicCount {
-                        slug: t.slug.clone(),
-                        name: t.name.clone(),
-                        url: Topic::url(&t.slug),
-                        count: t.pages.len() + t.records.len(),
-                    })
-                    .collect();
-                let mut context = self.base_context(url, Current::Topics);
-                context.insert("topics", &topics);
-                ("topics.html", context)
-            }
+            Target::Listing(of, number) => self.listing_context(url, of, *number)?,
             Target::NotFound => {
                 let mut context = self.base_context(url, Current::None);
                 // Hosts serve this page for any missing URL, at any depth, so relative links cannot
@@ -611,6 +603,86 @@ impl<'a> Job<'_, 'a> {
                 return Err(Diagnostic::error("static", None, format!("`{url}` is not a page rendered on its own")));
             }
         })
+    }
+
+    /// Page `number` of a listing: its template, and a context with `listing` (this page's entries,
+    /// headings and pager) and what the template says about the whole (`kind`, `topic`).
+    fn listing_context(&self, url: &str, of: &ListingOf, number: usize) -> Result<(&'static str, Context), Diagnostic> {
+        let site = self.site();
+        let listing = self
+            .renderer
+            .listing(of)
+            .ok_or_else(|| Diagnostic::error("content", None, format!("the listing at `{url}` has nothing to list")))?;
+        let page = listing.page(number, &of.url(), |entry| self.listing_item(entry));
+        let (template, current) = match of {
+            ListingOf::Kind(kind) => ("kind.html", Current::Kind(*kind)),
+            ListingOf::Topic(_) | ListingOf::Topics => {
+                (if matches!(of, ListingOf::Topics) { "topics.html" } else { "topic.html" }, Current::Topics)
+            }
+            ListingOf::Contents => ("contents.html", Current::Contents),
+        };
+        let mut context = self.base_context(url, current);
+        context.insert("listing", &page);
+        match of {
+            ListingOf::Kind(kind) => {
+                let view = KindView {
+                    kind: kind.table_name(),
+                    title: kind.plural_title(),
+                    url: of.url(),
+                    count: reads::count_of(site, *kind),
+                };
+                context.insert("kind", &view);
+            }
+            ListingOf::Topic(slug) => {
+                let topic = site
+                    .topics
+                    .get(slug)
+                    .ok_or_else(|| Diagnostic::error("content", None, format!("topic `{slug}` vanished")))?;
+                let view = TopicView {
+                    slug: topic.slug.clone(),
+                    name: topic.name.clone(),
+                    url: of.url(),
+                    pages: topic.pages.len(),
+                    records: topic.records.len(),
+                };
+                context.insert("topic", &view);
+            }
+            ListingOf::Topics | ListingOf::Contents => {}
+        }
+        Ok((template, context))
+    }
+
+    fn listing_item(&self, entry: &ListingEntry) -> ListingItem {
+        let site = self.site();
+        match entry {
+            ListingEntry::Record(key) => ListingItem {
+                record: self.views.get(key).map(|r| self.views.record(r, Detail::Summary)),
+                ..ListingItem::default()
+            },
+            ListingEntry::Contents(i) => {
+                let page = &site.pages[*i];
+                let entry = ContentsEntry {
+                    title: page.title().to_string(),
+                    url: page.url.clone(),
+                    summary: page.source.front.summary.to_string(),
+                    // The theme indents three levels; deeper pages line up with the third.
+                    depth: depth_of(site, page).min(3),
+                };
+                ListingItem { contents: Some(entry), ..ListingItem::default() }
+            }
+            ListingEntry::Page(id) => {
+                ListingItem { section: Some(self.section_summary(site.page(*id))), ..ListingItem::default() }
+            }
+            ListingEntry::Topic(slug) => {
+                let topic = site.topics.get(slug).map(|t| TopicCount {
+                    slug: t.slug.clone(),
+                    name: t.name.clone(),
+                    url: Topic::url(&t.slug),
+                    count: t.pages.len() + t.records.len(),
+                });
+                ListingItem { topic, ..ListingItem::default() }
+            }
+        }
     }
 
     fn section_summary(&self, page: &Page) -> SectionSummary {
@@ -639,6 +711,7 @@ impl<'a> Job<'_, 'a> {
             }
         }
         let front = &page.source.front;
+        let children = site.reading_order.children(&page.source.rel);
         Ok(SectionView {
             title: page.title(),
             summary: &front.summary,
@@ -652,12 +725,14 @@ impl<'a> Job<'_, 'a> {
                 .filter_map(|k| self.views.get(k))
                 .map(|r| self.views.record(r, Detail::Summary))
                 .collect(),
-            children: site
-                .reading_order
-                .children(&page.source.rel)
-                .iter()
-                .map(|&i| self.views.page_link(&site.pages[i]))
-                .collect(),
+            children: children.iter().take(listing::PAGE_SIZE).map(|&i| self.views.page_link(&site.pages[i])).collect(),
+            child_count: children.len(),
+            // The contents page where the list of children goes on.
+            children_more_url: children
+                .get(listing::PAGE_SIZE)
+                .and_then(|&i| site.reading_order.position(i))
+                .map(|at| listing::paged_url(listing::CONTENTS_URL, listing::page_of(at)))
+                .unwrap_or_default(),
             prev: neighbour(-1),
             next: neighbour(1),
         })
@@ -740,11 +815,18 @@ impl<'a> Job<'_, 'a> {
 
 /// Top-level sections and record kinds, without a current entry.
 fn shared_nav(site: &Site) -> Nav {
+    let sections = site.sections().count();
     Nav {
-        sections: site
-            .sections()
-            .map(|p| NavLink { title: p.title().to_string(), url: p.url.clone(), current: false })
-            .collect(),
+        // Bounded, so that no page grows with the site: past the limit, the contents lists them.
+        sections: match sections <= NAV_SECTIONS {
+            true => site
+                .sections()
+                .map(|p| NavLink { title: p.title().to_string(), url: p.url.clone(), current: false })
+                .collect(),
+            false => Vec::new(),
+        },
+        section_count: sections,
+        contents_url: listing::CONTENTS_URL,
         kinds: Kind::ALL
             .into_iter()
             .filter_map(|kind| {
@@ -758,8 +840,24 @@ fn shared_nav(site: &Site) -> Nav {
                 })
             })
             .collect(),
-        topics_url: "topics/index.html",
+        topics_url: listing::TOPICS_URL,
     }
+}
+
+/// The most top-level sections the header lists; a site with more links its contents instead.
+pub const NAV_SECTIONS: usize = 8;
+
+/// How deep `page` sits below the top-level sections: 0 for one of them.
+fn depth_of(site: &Site, page: &Page) -> usize {
+    let mut depth = 0;
+    let mut parent = page.parent.as_deref();
+    while let Some(rel) = parent
+        && depth < 64
+    {
+        depth += 1;
+        parent = site.page_by_rel(rel).and_then(|p| p.parent.as_deref());
+    }
+    depth
 }
 
 /// Which navigation entry is the current one.
@@ -768,6 +866,7 @@ enum Current<'u> {
     Page(&'u str),
     Kind(Kind),
     Topics,
+    Contents,
     None,
 }
 

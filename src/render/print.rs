@@ -206,7 +206,7 @@ impl Edition<'_, '_, '_> {
             .map(|record| {
                 let key = record.key();
                 let anchor = record_anchor(kind, &key.id);
-                let mut view = views.record(record, Detail::Full);
+                let mut view = views.record(record, Detail::Complete);
                 if let Some(note) = views.text.notes.get(&key) {
                     view.note = self.part(note, &anchor, &key.url(), 3)?;
                 }

@@ -231,7 +231,7 @@ fn the_sitemap_lists_every_page_but_the_404_with_lastmod_from_front_matter() {
     let locs: BTreeSet<String> = listed.iter().map(|(loc, _)| loc.to_string()).collect();
     assert_eq!(locs, expected);
     assert_eq!(listed.len(), expected.len(), "each page once");
-    assert_eq!(listed.len(), 21, "20 pages and the print edition");
+    assert_eq!(listed.len(), 22, "21 pages (the contents included) and the print edition");
     let dated: Vec<(&str, Option<&str>)> = listed.iter().copied().filter(|(_, lastmod)| lastmod.is_some()).collect();
     assert_eq!(
         dated,
@@ -275,7 +275,7 @@ fn every_page_links_the_feed_in_its_head_relative_to_itself() {
         let head = &page[..page.find("</head>").expect("a head")];
         assert_eq!(head.matches(&link(&href)).count(), 1, "{path}");
     }
-    assert_eq!(pages, 22, "20 pages, the 404 page and the print edition");
+    assert_eq!(pages, 23, "21 pages (the contents included), the 404 page and the print edition");
 }
 
 #[test]

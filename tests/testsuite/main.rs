@@ -4,6 +4,10 @@
 mod commands;
 mod commonmark;
 mod confinement;
+/// The benchmarks' corpus generator, for the structural test of `scale`.
+#[path = "../../benches/build/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
 mod dependencies;
 mod errors;
 mod export;
@@ -14,6 +18,7 @@ mod output;
 mod output_dir;
 mod print;
 mod properties;
+mod scale;
 mod serve;
 mod shipped;
 mod snapshots;

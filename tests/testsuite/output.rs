@@ -37,10 +37,11 @@ fn every_record_kind_topic_and_section_gets_a_page() {
         "sources/index.html",
         "topics/index.html",
         "topics/ai.html",
+        "contents/index.html",
     ] {
         assert!(site.output().join(page).is_file(), "missing {page}");
     }
-    assert_eq!(built.pages, 21);
+    assert_eq!(built.pages, 22);
 }
 
 #[test]

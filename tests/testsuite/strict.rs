@@ -123,7 +123,7 @@ fn a_strict_build_without_warnings_succeeds() {
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     assert_eq!(stderr(&run), "");
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(stdout.starts_with("Built 21 pages and 8 records in "), "{stdout}");
+    assert!(stdout.starts_with("Built 22 pages and 8 records in "), "{stdout}");
     assert!(site.page("two.html").contains("<h1>The practice</h1>"));
 }
 
