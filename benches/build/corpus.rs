@@ -176,14 +176,29 @@ fn generate_plain(root: &Path, n: usize, flat: bool, seed: u64) -> std::io::Resu
         }
         return Ok(md_files);
     }
+    write_parts(&content, n, &mut rng, &mut md_files, |rng, page, in_part| {
+        plain_section(rng, page, &format!("page-{:03}.md", (page + 1) % in_part.max(1)))
+    })?;
+    Ok(md_files)
+}
+
+/// Writes `n` sections into folders of up to 100 (`part-000/_index.md` and 99 pages), each folder
+/// a top-level section; `page_text(rng, page, pages in the folder)` writes each page.
+fn write_parts(
+    content: &Path,
+    n: usize,
+    rng: &mut Rng,
+    md_files: &mut Vec<PathBuf>,
+    mut page_text: impl FnMut(&mut Rng, usize, usize) -> String,
+) -> std::io::Result<()> {
     let mut written = 0;
     for part in 0..n.div_ceil(100).max(1) {
         let dir = content.join(format!("part-{part:03}"));
         std::fs::create_dir_all(&dir)?;
         let index = format!(
             "+++\ntitle = \"Part {part}\"\nweight = {part}\nsummary = \"{}.\"\n+++\n{}.\n",
-            sentence(&mut rng, 10),
-            sentence(&mut rng, 30)
+            sentence(rng, 10),
+            sentence(rng, 30)
         );
         std::fs::write(dir.join("_index.md"), index)?;
         md_files.push(dir.join("_index.md"));
@@ -191,8 +206,7 @@ fn generate_plain(root: &Path, n: usize, flat: bool, seed: u64) -> std::io::Resu
         let in_part = 100.min(n.saturating_sub(written)).min(99);
         for page in 0..in_part {
             let path = dir.join(format!("page-{page:03}.md"));
-            let next = format!("page-{:03}.md", (page + 1) % in_part.max(1));
-            std::fs::write(&path, plain_section(&mut rng, page, &next))?;
+            std::fs::write(&path, page_text(rng, page, in_part))?;
             md_files.push(path);
             written += 1;
         }
@@ -200,7 +214,7 @@ fn generate_plain(root: &Path, n: usize, flat: bool, seed: u64) -> std::io::Resu
             break;
         }
     }
-    Ok(md_files)
+    Ok(())
 }
 
 const SITE_TOML: &str = "title = \"Synthetic briefing\"\ndescription = \"A generated corpus for benchmarks.\"\nbase_url = \"https://example.org/bench/\"\n";
@@ -333,33 +347,12 @@ pub fn generate(root: &Path, counts: &Counts, seed: u64) -> std::io::Result<Vec<
     std::fs::write(content.join("records/other.toml"), other)?;
 
     // Sections: folders of up to 100 pages, each folder a top-level section.
-    let parts = counts.sections.div_ceil(100).max(1);
     let front = "+++\ntitle = \"Synthetic briefing\"\ndek = \"A generated briefing.\"\nkey_points = [\"One [quote](quote:q-0).\", \"Two.\", \"Three.\", \"Four.\"]\n+++\nIntroduction.\n";
     std::fs::write(content.join("_index.md"), front)?;
     md_files.push(content.join("_index.md"));
-    let mut written = 0;
-    for part in 0..parts {
-        let dir = content.join(format!("part-{part:03}"));
-        std::fs::create_dir_all(&dir)?;
-        let index = format!(
-            "+++\ntitle = \"Part {part}\"\nweight = {part}\nsummary = \"{}.\"\n+++\n{}.\n",
-            sentence(&mut rng, 10),
-            sentence(&mut rng, 30)
-        );
-        std::fs::write(dir.join("_index.md"), index)?;
-        md_files.push(dir.join("_index.md"));
-        written += 1;
-        let in_part = 100.min(counts.sections.saturating_sub(written)).min(99);
-        for page in 0..in_part {
-            let path = dir.join(format!("page-{page:03}.md"));
-            std::fs::write(&path, section(&mut rng, counts, page, in_part))?;
-            md_files.push(path);
-            written += 1;
-        }
-        if written >= counts.sections {
-            break;
-        }
-    }
+    write_parts(&content, counts.sections, &mut rng, &mut md_files, |rng, page, in_part| {
+        section(rng, counts, page, in_part)
+    })?;
     Ok(md_files)
 }
 
