@@ -376,9 +376,12 @@ fn render_stale(last: &mut Last, cache: &mut Cache, world_unchanged: bool) -> Op
         last.hashes.insert(file.path.clone(), blake3::hash(&file.bytes));
         last.files.insert(file.path.clone(), file);
     }
+    // Every whole-site file reads every page or record: left for `Last::render_wholes` after any
+    // edit (not after a save that changed nothing).
+    if !last.stale.is_empty() || !world_unchanged {
+        last.wholes_stale = true;
+    }
     last.stale.clear();
-    // Every whole-site file reads every page or record: left for `Last::render_wholes`.
-    last.wholes_stale = true;
     Some(())
 }
 

@@ -241,10 +241,11 @@ proptest! {
                 let incremental = cache.complete(deferred);
                 prop_assert_eq!(result(&incremental), result(&clean), "after {:?}", edit);
             } else if let (Some(pages), Some(all)) = (&deferred.site, &clean.site) {
+                // All of them after an edit; none after a save that changed nothing (they stand).
                 let wholes: Vec<&str> = all.files.iter().map(|f| f.path.as_str()).filter(|p| WHOLES.contains(p)).collect();
-                prop_assert_eq!(&pages.deferred, &wholes, "after {:?}", edit);
+                prop_assert!(pages.deferred.is_empty() || pages.deferred == wholes, "after {:?}: {:?}", edit, pages.deferred);
                 let (files, diagnostics) = result(&clean);
-                let files: Vec<_> = files.into_iter().filter(|(path, _)| !WHOLES.contains(&path.as_str())).collect();
+                let files: Vec<_> = files.into_iter().filter(|(path, _)| !pages.deferred.contains(path)).collect();
                 prop_assert_eq!(result(&deferred), (files, diagnostics), "after {:?}", edit);
             }
         }
