@@ -30,12 +30,27 @@ pub struct Config {
     pub language: Option<Spanned<String>>,
     #[serde(default)]
     pub author: String,
+    /// How many entries the feed holds at most (the newest); `feed_limit()` gives the default.
+    #[serde(default)]
+    pub feed_limit: Option<Spanned<i64>>,
     /// Display names for topic slugs.
     #[serde(default)]
     pub topics: BTreeMap<Spanned<String>, String>,
 }
 
+/// How many entries the feed holds when `site.toml` does not say (as Hugo's `rssLimit` and Zola's
+/// `feed_limit` bound theirs): the feed stays the same size however large the site grows.
+pub const DEFAULT_FEED_LIMIT: usize = 50;
+
 impl Config {
+    /// How many entries the feed holds at most: `feed_limit`, or `DEFAULT_FEED_LIMIT` (a value below
+    /// 1 is an error at load, so it never reaches here; it would count as 1).
+    pub fn feed_limit(&self) -> usize {
+        self.feed_limit
+            .as_ref()
+            .map_or(DEFAULT_FEED_LIMIT, |limit| usize::try_from(*limit.get_ref()).unwrap_or(0).max(1))
+    }
+
     pub fn language(&self) -> &str {
         self.language.as_ref().map_or("en", |language| language.get_ref())
     }

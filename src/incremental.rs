@@ -35,6 +35,9 @@ pub(crate) struct Last {
     pages: usize,
     /// Pages not rendered again because the site had errors: rendered when they are fixed.
     stale: BTreeSet<String>,
+    /// Whether the files made from the whole site are behind the rest (`render_deferred` leaves
+    /// them out): `files` and `hashes` then hold them as they were, and no outcome hands them out.
+    wholes_stale: bool,
 }
 
 impl std::fmt::Debug for Last {
@@ -61,16 +64,29 @@ impl Last {
             hashes: site.outputs.clone(),
             pages: site.pages,
             stale: BTreeSet::new(),
+            wholes_stale: !site.deferred.is_empty(),
         })
+    }
+
+    /// The routes of the files made from the whole site.
+    fn whole_routes(&self) -> BTreeSet<String> {
+        self.compiled.routes.wholes().map(|(route, _)| route.to_string()).collect()
     }
 
     fn outcome(&self, started: Instant) -> Outcome {
         let failed = self.diagnostics.iter().any(Diagnostic::is_error);
+        let deferred = if self.wholes_stale { self.whole_routes() } else { BTreeSet::new() };
         let site = (!failed).then(|| RenderedSite {
-            files: self.files.values().cloned().collect(),
-            outputs: self.hashes.clone(),
+            files: self.files.values().filter(|file| !deferred.contains(&file.path)).cloned().collect(),
+            outputs: self
+                .hashes
+                .iter()
+                .filter(|(path, _)| !deferred.contains(*path))
+                .map(|(p, h)| (p.clone(), *h))
+                .collect(),
             pages: self.pages,
             records: self.compiled.site.records.len(),
+            deferred: deferred.into_iter().collect(),
         });
         Outcome {
             diagnostics: self.diagnostics.clone(),
@@ -366,7 +382,6 @@ fn render_stale(last: &mut Last, cache: &mut Cache, world_unchanged: bool) -> Op
         sources: &last.sources,
     };
     crate::render::render_routes(&input, &mut cache.pages, &sink, &mut problems, &last.stale, world_unchanged);
-    crate::render::render_wholes(&input, &sink, &mut problems);
     if !problems.is_empty() {
         return None;
     }
@@ -374,6 +389,47 @@ fn render_stale(last: &mut Last, cache: &mut Cache, world_unchanged: bool) -> Op
         last.hashes.insert(file.path.clone(), blake3::hash(&file.bytes));
         last.files.insert(file.path.clone(), file);
     }
+    // Every whole-site file reads every page or record: left for `Last::render_wholes` after any
+    // edit (not after a save that changed nothing).
+    if !last.stale.is_empty() || !world_unchanged {
+        last.wholes_stale = true;
+    }
     last.stale.clear();
     Some(())
+}
+
+impl Last {
+    /// See `Cache::render_wholes`.
+    pub fn render_wholes(&mut self) -> Option<Result<Vec<OutputFile>, Vec<Diagnostic>>> {
+        if self.diagnostics.iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        if self.wholes_stale {
+            let sink = MemorySink::default();
+            let mut problems = Vec::new();
+            let compiled = &self.compiled;
+            let input = crate::render::RenderInput {
+                site: &compiled.site,
+                text: &compiled.text,
+                templates: &compiled.templates,
+                template_set: compiled.template_set,
+                routes: &compiled.routes,
+                assets: &compiled.asset_urls,
+                sources: &self.sources,
+            };
+            crate::render::render_wholes(&input, &sink, &mut problems);
+            // A template error in a card the feed shows was already reported by the pages showing it.
+            problems.retain(|problem| !self.diagnostics.contains(problem));
+            if !problems.is_empty() {
+                return Some(Err(problems));
+            }
+            for file in sink.into_files() {
+                self.hashes.insert(file.path.clone(), blake3::hash(&file.bytes));
+                self.files.insert(file.path.clone(), file);
+            }
+            self.wholes_stale = false;
+        }
+        let wholes = self.whole_routes();
+        Some(Ok(wholes.iter().filter_map(|path| self.files.get(path).cloned()).collect()))
+    }
 }

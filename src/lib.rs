@@ -67,6 +67,9 @@ pub struct RenderedSite {
     /// HTML pages among `files`.
     pub pages: usize,
     pub records: usize,
+    /// The files made from the whole site (`routes::Whole`) that `render_deferred` left out, to
+    /// be brought up to date when asked for (`Cache::render_wholes`); empty otherwise.
+    pub deferred: Vec<String>,
 }
 
 /// What a build did: the diagnostics (with the sources they quote) and, when it succeeded, counts.
@@ -117,12 +120,26 @@ pub fn render_inputs(inputs: &Inputs, options: &BuildOptions) -> Outcome {
     render_cached(inputs, options, &mut Cache::default())
 }
 
-/// `render_inputs`, reusing and refreshing what `cache` kept from the previous build (`serve`).
-/// An edit that only changed the text of pages re-renders just those pages (see `incremental`).
+/// `render_inputs`, reusing and refreshing what `cache` kept from the previous build: every file,
+/// the whole-site files included (`render_deferred`, then `Cache::render_wholes`).
 pub fn render_cached(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache) -> Outcome {
+    let outcome = render_deferred(inputs, options, cache);
+    let mut outcome = cache.complete(outcome);
+    if options.strict {
+        outcome.fail_on_warnings();
+    }
+    outcome
+}
+
+/// What `serve` runs on every edit: `render_cached` without the files made from the whole site
+/// (`print.html`, `briefing.json`, the feed, the sitemap…), which read every page and record and
+/// so cost as much as the rest of a rebuild together at 10,000 sections. Their paths are listed in
+/// `RenderedSite::deferred`; `Cache::render_wholes` brings them up to date when one is asked for.
+/// An edit that only changed the text of pages re-renders just those pages (see `incremental`).
+pub fn render_deferred(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache) -> Outcome {
     let mut outcome = incremental::rebuild(inputs, options, cache).unwrap_or_else(|| {
         let sink = output::MemorySink::default();
-        let (mut outcome, compiled) = compile_keeping(inputs, options, cache, &sink);
+        let (mut outcome, compiled) = compile_keeping(inputs, options, cache, &sink, false);
         if let Some(site) = &mut outcome.site {
             site.files = sink.into_files();
         }
@@ -212,11 +229,45 @@ pub struct Cache {
     last: Option<incremental::Last>,
 }
 
+impl Cache {
+    /// Brings the files made from the whole site up to date with the last build, if
+    /// `render_deferred` left them out, and returns them (each whole-site file of the last build).
+    /// `None` when there is no last build to make them from (it failed, or none ran); the
+    /// diagnostics when rendering them fails, as a full build would report them (with the rest
+    /// of the build's diagnostics: the build then fails as a full one does).
+    pub fn render_wholes(&mut self) -> Option<Result<Vec<OutputFile>, Vec<Diagnostic>>> {
+        self.last.as_mut()?.render_wholes()
+    }
+
+    /// `outcome` (from `render_deferred` with this cache, the last call) with its deferred files
+    /// put in, or failed with the errors they raise: what a full build gives.
+    pub fn complete(&mut self, mut outcome: Outcome) -> Outcome {
+        let Some(site) = outcome.site.as_mut().filter(|site| !site.deferred.is_empty()) else { return outcome };
+        match self.render_wholes() {
+            Some(Ok(files)) => {
+                for file in files {
+                    site.outputs.insert(file.path.clone(), blake3::hash(&file.bytes));
+                    site.files.push(file);
+                }
+                site.files.sort_by(|a, b| a.path.cmp(&b.path));
+                site.deferred.clear();
+            }
+            Some(Err(problems)) => {
+                outcome.diagnostics.extend(problems);
+                diagnostics::sort(&mut outcome.diagnostics);
+                outcome.site = None;
+            }
+            None => outcome.site = None,
+        }
+        outcome
+    }
+}
+
 /// The pipeline, a pure function of `inputs` and `options` (`cache` only saves work): every stage
 /// adds diagnostics; files go to `sink` only when nothing failed before render, and their hashes
 /// into the outcome.
 pub fn compile(inputs: &Inputs, options: &BuildOptions, cache: &mut Cache, sink: &dyn output::Sink) -> Outcome {
-    compile_keeping(inputs, options, cache, sink).0
+    compile_keeping(inputs, options, cache, sink, true).0
 }
 
 /// What a compile resolved, for an incremental rebuild to start from.
@@ -229,12 +280,14 @@ pub(crate) struct Compiled {
     pub asset_urls: BTreeMap<String, String>,
 }
 
-/// `compile`, also handing back what it resolved when the site was rendered.
+/// `compile`, also handing back what it resolved when the site was rendered; without `wholes`, the
+/// files made from the whole site are left out and listed in `RenderedSite::deferred`.
 fn compile_keeping(
     inputs: &Inputs,
     options: &BuildOptions,
     cache: &mut Cache,
     sink: &dyn output::Sink,
+    wholes: bool,
 ) -> (Outcome, Option<Compiled>) {
     let started = Instant::now();
     let timings = Timings::from_env();
@@ -272,7 +325,13 @@ fn compile_keeping(
                 sources: &sources,
             };
             let pages = render::render_site(&input, &mut cache.pages, sink, &mut diagnostics);
-            render::render_wholes(&input, sink, &mut diagnostics);
+            let deferred = if wholes {
+                render::render_wholes(&input, sink, &mut diagnostics);
+                timings.mark("wholes");
+                Vec::new()
+            } else {
+                routes.wholes().map(|(route, _)| route.to_string()).collect()
+            };
             let mut statics: Vec<Option<OutputFile>> = assets.files.into_iter().map(Some).collect();
             for (_, target) in routes.iter() {
                 if let routes::Target::Static(i) = target
@@ -283,8 +342,13 @@ fn compile_keeping(
                 }
             }
             timings.mark("render+write");
-            rendered =
-                Some(RenderedSite { files: Vec::new(), outputs: sink.hashes(), pages, records: site.records.len() });
+            rendered = Some(RenderedSite {
+                files: Vec::new(),
+                outputs: sink.hashes(),
+                pages,
+                records: site.records.len(),
+                deferred,
+            });
             kept = Some(Compiled { site, text, routes, templates, template_set, asset_urls: assets.urls });
         }
     }

@@ -153,7 +153,8 @@ fn load_config(site: &mut LoadedSite, inputs: &Inputs) {
     }
 }
 
-/// The settings that serde cannot check by type: a non-blank title and a language tag. Each error
+/// The settings that serde cannot check by type: a non-blank title, a language tag and a feed
+/// limit of at least 1. Each error
 /// points at the value. (`base_url` is checked by the model, which knows whether `--base-url`
 /// replaces it.)
 fn check_config(file: &Path, config: &Config, diagnostics: &mut Vec<Diagnostic>) {
@@ -178,6 +179,22 @@ fn check_config(file: &Path, config: &Config, diagnostics: &mut Vec<Diagnostic>)
         };
         diagnostics.push(
             Diagnostic::error(file, Some(language.span()), message).with_label("not a BCP 47 tag").with_help(help),
+        );
+    }
+    if let Some(limit) = &config.feed_limit
+        && *limit.get_ref() < 1
+    {
+        diagnostics.push(
+            Diagnostic::error(
+                file,
+                Some(limit.span()),
+                format!("`feed_limit` is {}; the feed needs at least one entry", limit.get_ref()),
+            )
+            .with_label("not a positive number")
+            .with_help(format!(
+                "write how many of the newest entries the feed holds, e.g. `feed_limit = {}` (the default)",
+                crate::format::DEFAULT_FEED_LIMIT
+            )),
         );
     }
 }

@@ -1,7 +1,9 @@
 //! The rebuild benchmark: what `briefing serve` does after an edit, on the seeded corpus of the
 //! build benchmark. For each kind of edit it times, from the change being seen to the new build
-//! being ready, `Inputs::refresh` of the changed path plus `render_cached` (the whole site rendered
-//! in memory, reusing the previous build's cache), and compares it with a build from scratch.
+//! being ready, `Inputs::refresh` of the changed path plus `render_deferred` (the site rendered in
+//! memory, reusing the previous build's cache, without the files made from the whole site), and
+//! compares it with a build from scratch; then (e) how long bringing the whole-site files up to
+//! date after (a) takes (`Cache::render_wholes`, what serve does on the first request for one).
 //!
 //! cargo bench --bench rebuild -- [--pages 1000,10000] [--runs 5] [--seed 42] [--keep]
 
@@ -32,7 +34,7 @@ impl Session {
         let options = BuildOptions::new(root);
         let inputs = Inputs::read(root);
         let mut cache = Cache::default();
-        let outcome = briefing::render_cached(&inputs, &options, &mut cache);
+        let outcome = briefing::render_deferred(&inputs, &options, &mut cache);
         assert!(outcome.site.is_some(), "the corpus builds");
         Self { root: root.to_path_buf(), options, inputs, cache }
     }
@@ -51,10 +53,19 @@ impl Session {
         }
         let started = Instant::now();
         self.inputs.refresh(&[full]);
-        let outcome = briefing::render_cached(&self.inputs, &self.options, &mut self.cache);
+        let outcome = briefing::render_deferred(&self.inputs, &self.options, &mut self.cache);
         let elapsed = started.elapsed();
         assert!(outcome.site.is_some(), "the edited corpus builds");
         (elapsed, (self.cache.markdown.rendered, self.cache.pages.rendered))
+    }
+
+    /// Times bringing the whole-site files up to date with the last build.
+    fn wholes(&mut self) -> Duration {
+        let started = Instant::now();
+        let made = self.cache.render_wholes();
+        let elapsed = started.elapsed();
+        assert!(matches!(made, Some(Ok(files)) if !files.is_empty()), "the whole-site files are made");
+        elapsed
     }
 
     fn read(&self, path: &str) -> String {
@@ -84,9 +95,9 @@ fn main() {
     println!("briefing rebuild benchmark — {} runs per edit, seed {}", args.runs, args.seed);
     println!();
     println!(
-        "| sections | full build in memory | (a) one sentence | (b) one record's text | (c) one section added | (d) one template | Markdown fragments / pages rendered again (a; b; c) |"
+        "| sections | full build in memory | (a) one sentence | (b) one record's text | (c) one section added | (d) one template | (e) whole-site files after (a) | Markdown fragments / pages rendered again (a; b; c) |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &n in &args.pages {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path().join("site");
@@ -108,12 +119,13 @@ fn main() {
         let original = session.read(section);
         let records = "content/records/other.toml";
         let original_records = session.read(records);
-        let (mut a, mut b, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut a, mut b, mut c, mut d, mut e) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (mut fa, mut fb, mut fc) = ((0, 0), (0, 0), (0, 0));
         for run in 0..args.runs {
             let (t, f) = session.edit(section, Some(&format!("{original}\nOne more sentence, edit {run}.\n")));
             a.push(t);
             fa = f;
+            e.push(session.wholes());
             let edited = original_records.replacen("summary = \"", &format!("summary = \"Edit {run}: "), 1);
             let (t, f) = session.edit(records, Some(&edited));
             b.push(t);
@@ -130,12 +142,13 @@ fn main() {
             let _ = dir.keep();
         }
         println!(
-            "| {n} | {} | {} | {} | {} | {} | {} / {}; {} / {}; {} / {} |",
+            "| {n} | {} | {} | {} | {} | {} | {} | {} / {}; {} / {}; {} / {} |",
             ms(median(full)),
             ms(median(a)),
             ms(median(b)),
             ms(median(c)),
             ms(median(d)),
+            ms(median(e)),
             fa.0,
             fa.1,
             fb.0,

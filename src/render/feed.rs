@@ -30,8 +30,6 @@ const UNDATED: Timestamp = Timestamp::UNIX_EPOCH;
 struct Entry {
     updated: Timestamp,
     published: Option<Timestamp>,
-    /// Orders entries updated at the same instant.
-    rank: Rank,
     title: String,
     url: String,
     summary: String,
@@ -49,18 +47,47 @@ enum Rank {
     Record(RecordKey),
 }
 
-/// The bytes of `atom.xml`.
+/// The bytes of `atom.xml`: the newest `feed_limit` entries. Which they are is decided from the
+/// dates alone, so only the entries the feed holds are built, whatever the size of the site.
 pub fn atom(input: &RenderInput<'_>) -> Result<Vec<u8>, Diagnostic> {
     let (renderer, _) = PageRenderer::new(input);
     let site = input.site;
+    let newest = newest(site, site.config.feed_limit());
     // Built across cores, each in a job of its own (a job's reads are not shared between threads).
-    let pages = (0..site.pages.len()).into_par_iter().map(|i| in_job(&renderer, |job| job.page_entry(i)));
-    let records = site.records.par_iter().map(|(key, record)| in_job(&renderer, |job| job.record_entry(key, record)));
-    let mut entries: Vec<Entry> =
-        pages.chain(records).collect::<Result<Vec<Option<Entry>>, Diagnostic>>()?.into_iter().flatten().collect();
-    entries.sort_by(|a, b| (Reverse(a.updated), &a.rank).cmp(&(Reverse(b.updated), &b.rank)));
+    let built: Vec<Result<Option<Entry>, Diagnostic>> = newest
+        .par_iter()
+        .map(|(_, rank)| {
+            in_job(&renderer, |job| match rank {
+                Rank::Page(i) => job.page_entry(*i),
+                Rank::Record(key) => site.records.get(key).map_or(Ok(None), |record| job.record_entry(key, record)),
+            })
+        })
+        .collect();
+    // The first error in feed order, whichever core found it first.
+    let entries: Vec<Entry> = built.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
     write_feed(input.site, &entries)
         .map_err(|error| Diagnostic::error("atom.xml", None, format!("could not write the feed: {error}")))
+}
+
+/// The `limit` newest dated pages and records, newest first (`Rank` orders those of one instant):
+/// a selection, then a sort of only what is kept.
+fn newest(site: &Site, limit: usize) -> Vec<(Timestamp, Rank)> {
+    let pages = site.pages.iter().enumerate().filter_map(|(i, page)| {
+        let front = &page.source.front;
+        front.updated.as_ref().or(front.date.as_ref()).map(|date| (date.timestamp(), Rank::Page(i)))
+    });
+    let records = site
+        .records
+        .iter()
+        .filter_map(|(key, record)| record.date().map(|d| (d.timestamp(), Rank::Record(key.clone()))));
+    let mut dated: Vec<(Timestamp, Rank)> = pages.chain(records).collect();
+    let order = |a: &(Timestamp, Rank), b: &(Timestamp, Rank)| (Reverse(a.0), &a.1).cmp(&(Reverse(b.0), &b.1));
+    if dated.len() > limit && limit > 0 {
+        dated.select_nth_unstable_by(limit - 1, order);
+    }
+    dated.truncate(limit);
+    dated.sort_by(order);
+    dated
 }
 
 /// The absolute URL of a route: the base URL itself for the front page, as its canonical link says.
@@ -93,7 +120,6 @@ impl Job<'_, '_> {
         Ok(Some(Entry {
             updated: updated.timestamp(),
             published: front.date.as_ref().map(DateValue::timestamp),
-            rank: Rank::Page(i),
             title: page.title().to_string(),
             url: absolute_url(base, &page.url),
             summary,
@@ -115,7 +141,6 @@ impl Job<'_, '_> {
         Ok(Some(Entry {
             updated: date.timestamp(),
             published: Some(date.timestamp()),
-            rank: Rank::Record(key.clone()),
             title: record_title(site, record),
             url: absolute_url(base, &key.url()),
             summary: record_summary(site, record),

@@ -160,10 +160,13 @@ pub fn render_routes(
 }
 
 /// Renders the files made from the whole site (`routes::Whole`) into `sink`, after the pages.
-/// They are rendered again in every build, full or incremental: each reads every page or record.
+/// Each reads every page or record: a full build renders them, and `serve` when one is asked for
+/// after an edit (`crate::render_deferred`). `BRIEFING_TIMINGS` times each.
 pub fn render_wholes(input: &RenderInput<'_>, sink: &dyn Sink, diagnostics: &mut Vec<Diagnostic>) {
+    let timings = crate::Timings::from_env();
     for (route, whole) in input.routes.wholes() {
         let file = render_whole(input, whole).map(|bytes| OutputFile { path: route.to_string(), bytes: bytes.into() });
+        timings.mark(route.as_str());
         // A template error in a card the feed shows was already reported by the pages showing it.
         if let Err(diagnostic) = file.and_then(|file| sink.put(file))
             && !diagnostics.contains(&diagnostic)

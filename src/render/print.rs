@@ -8,6 +8,7 @@ use std::ops::Range;
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Span, Tokenizer};
 use pulldown_cmark_escape::escape_href;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::context::{Detail, RecordView, Views};
@@ -15,7 +16,7 @@ use super::reads::Reads;
 use super::{Current, Job, PREVIEW_ID_MARK, PageRenderer, RenderInput};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{LinkStyle, Placeholder, Rendered, escape, has_scheme, resolve_relative, try_fill_placeholders};
-use crate::model::{Kind, Site};
+use crate::model::{Kind, Record, Site};
 
 /// Where the print edition is written: at the root, so root-relative paths are relative to it.
 pub const URL: &str = "print.html";
@@ -31,7 +32,7 @@ pub(super) fn render_print(input: &RenderInput<'_>) -> Result<Vec<u8>, Diagnosti
     let job = Job { renderer: &renderer, views: Views::new(input.site, input.text, &reads) };
     let anchors = Anchors::new(input.site, &job.views);
     let edition = Edition { job: &job, anchors: &anchors };
-    let view = edition.view()?;
+    let view = edition.view(&renderer)?;
     let mut context = job.base_context(URL, Current::None);
     context.insert("print", &view);
     let html = renderer.templates.render("print.html", &context, renderer.sources)?;
@@ -161,8 +162,21 @@ struct Edition<'e, 'j, 'a> {
     anchors: &'e Anchors<'e>,
 }
 
+/// Runs `f` on an edition whose job is its own (a job's reads are not shared between threads),
+/// so parts are built across cores.
+fn in_edition<T>(renderer: &PageRenderer<'_>, anchors: &Anchors<'_>, f: impl FnOnce(&Edition<'_, '_, '_>) -> T) -> T {
+    let reads = Reads::default();
+    let job = Job { renderer, views: Views::new(renderer.site, renderer.text, &reads) };
+    f(&Edition { job: &job, anchors })
+}
+
+/// The parts in order, or the first part's error in that order (whichever core found it first).
+fn in_order<T: Send>(parts: Vec<Result<T, Diagnostic>>) -> Result<Vec<T>, Diagnostic> {
+    parts.into_iter().collect()
+}
+
 impl Edition<'_, '_, '_> {
-    fn view(&self) -> Result<PrintView, Diagnostic> {
+    fn view(&self, renderer: &PageRenderer<'_>) -> Result<PrintView, Diagnostic> {
         let site = self.job.site();
         let text = self.job.views.text;
         let front_part = |rendered: &Rendered| self.part(rendered, FRONT_ANCHOR, &site.front.url, 1);
@@ -173,52 +187,59 @@ impl Edition<'_, '_, '_> {
             key_points: text.front.key_points.iter().map(front_part).collect::<Result<_, _>>()?,
             content: front_part(&text.front.body)?,
         };
-        let sections = reading_order(site)
-            .into_iter()
-            .map(|i| {
-                let page = &site.pages[i];
-                let anchor = section_anchor(&page.url);
-                let front = &page.source.front;
-                Ok(SectionPart {
-                    content: self.part(&text.pages[i], &anchor, &page.url, 1)?,
-                    anchor,
-                    title: page.title().to_string(),
-                    summary: front.summary.to_string(),
-                    date: front.date.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
-                    updated: front.updated.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
-                    depth: usize::from(page.parent.is_some()),
-                })
-            })
-            .collect::<Result<_, Diagnostic>>()?;
+        let order = reading_order(site);
+        let sections = in_order(
+            order.par_iter().map(|&i| in_edition(renderer, self.anchors, |edition| edition.section_part(i))).collect(),
+        )?;
         let kinds = Kind::ALL
             .into_iter()
-            .map(|kind| self.kind_part(kind))
+            .map(|kind| self.kind_part(renderer, kind))
             .filter(|part| !matches!(part, Ok(part) if part.records.is_empty()))
             .collect::<Result<_, _>>()?;
         Ok(PrintView { front, sections, kinds })
     }
 
-    fn kind_part(&self, kind: Kind) -> Result<KindPart, Diagnostic> {
-        let views = &self.job.views;
-        let records = views
-            .sorted_records(kind)
-            .into_iter()
-            .map(|record| {
-                let key = record.key();
-                let anchor = record_anchor(kind, &key.id);
-                let mut view = views.record(record, Detail::Complete);
-                if let Some(note) = views.text.notes.get(&key) {
-                    view.note = self.part(note, &anchor, &key.url(), 3)?;
-                }
-                Ok(RecordPart { anchor, record: view })
-            })
-            .collect::<Result<_, Diagnostic>>()?;
+    fn section_part(&self, i: usize) -> Result<SectionPart, Diagnostic> {
+        let site = self.job.site();
+        let page = &site.pages[i];
+        let anchor = section_anchor(&page.url);
+        let front = &page.source.front;
+        Ok(SectionPart {
+            content: self.part(&self.job.views.text.pages[i], &anchor, &page.url, 1)?,
+            anchor,
+            title: page.title().to_string(),
+            summary: front.summary.to_string(),
+            date: front.date.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
+            updated: front.updated.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
+            depth: usize::from(page.parent.is_some()),
+        })
+    }
+
+    fn kind_part(&self, renderer: &PageRenderer<'_>, kind: Kind) -> Result<KindPart, Diagnostic> {
+        let records = self.job.views.sorted_records(kind);
+        let records = in_order(
+            records
+                .par_iter()
+                .map(|record| in_edition(renderer, self.anchors, |edition| edition.record_part(kind, record)))
+                .collect(),
+        )?;
         Ok(KindPart {
             kind: kind.table_name(),
             title: kind.plural_title(),
             anchor: format!("print-{}", kind.dir()),
             records,
         })
+    }
+
+    fn record_part(&self, kind: Kind, record: &Record) -> Result<RecordPart, Diagnostic> {
+        let views = &self.job.views;
+        let key = record.key();
+        let anchor = record_anchor(kind, &key.id);
+        let mut view = views.record(record, Detail::Complete);
+        if let Some(note) = views.text.notes.get(&key) {
+            view.note = self.part(note, &anchor, &key.url(), 3)?;
+        }
+        Ok(RecordPart { anchor, record: view })
     }
 
     /// One fragment of Markdown as the edition shows it: ids prefixed with `anchor`, headings

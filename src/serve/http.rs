@@ -20,6 +20,14 @@ pub fn router(app: Arc<App>) -> Router {
 
 async fn handle(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
     let mut response = if method == Method::GET || method == Method::HEAD {
+        // A file of the build not made yet: made now (off the runtime: it takes seconds on a
+        // large site), then served like the rest.
+        if let Wanted::File(key) = resolve(uri.path(), &app.mount)
+            && app.current().pending.contains(&key)
+        {
+            let maker = Arc::clone(&app);
+            let _ = tokio::task::spawn_blocking(move || maker.make_pending()).await;
+        }
         respond(&app, &uri)
     } else {
         let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "briefing serve answers GET and HEAD only\n");
@@ -48,6 +56,12 @@ fn respond(app: &App, uri: &Uri) -> Response {
     }
     if let Some(file) = site.get(&key) {
         return build_file(app, StatusCode::OK, &key, file.bytes.clone(), &site.build);
+    }
+    if site.pending.contains(&key) {
+        return plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "this file of the build could not be made: the terminal running briefing serve says why\n",
+        );
     }
     if site.is_empty() {
         return build_file(

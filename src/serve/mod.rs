@@ -11,7 +11,7 @@ use std::io::IsTerminal;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError, RwLock, mpsc};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, mpsc};
 use std::time::Instant;
 
 use tokio::sync::watch as channel;
@@ -55,6 +55,10 @@ pub struct App {
     status: channel::Sender<Arc<str>>,
     /// Whether the latest rebuild failed: pages showing its errors reload when it is fixed.
     failing: AtomicBool,
+    /// The engine, once the first build is done: a rebuild holds it from the build until its
+    /// snapshot is served, so that whoever holds it sees the build the engine last made.
+    engine: Mutex<Option<site::Engine>>,
+    color: bool,
 }
 
 impl App {
@@ -66,6 +70,39 @@ impl App {
             site: RwLock::new(Arc::new(Snapshot { build, ..Snapshot::default() })),
             status,
             failing: AtomicBool::new(false),
+            engine: Mutex::new(None),
+            color: false,
+        }
+    }
+
+    /// Makes the pending files of the build being served (the files made from the whole site),
+    /// once: what a request for one of them waits for. They are made lazily, on the first request
+    /// after a change, and kept until the next change, rather than in the background after every
+    /// rebuild: an edit's pages are then never delayed by the whole-site files (a background
+    /// render would hold the engine for seconds at 10,000 sections, and the next edit would wait
+    /// for it), nothing is rendered that nobody asks for, and there is one owner of the build state
+    /// (the engine, under its lock), so nothing can be made from a build other than the one served.
+    /// If they cannot be made (their templates fail, or the latest rebuild failed), the request is
+    /// answered with an error page and the terminal says why.
+    fn make_pending(&self) {
+        let mut engine = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(engine) = engine.as_mut() else { return };
+        let current = self.current();
+        if current.pending.is_empty() {
+            return;
+        }
+        let started = Instant::now();
+        match engine.wholes(self.color) {
+            Ok(made) => {
+                let made_count = made.len();
+                *self.site.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(current.with_made(made));
+                println!(
+                    "{} made on request in {} ms",
+                    count(made_count, "whole-site file"),
+                    started.elapsed().as_millis()
+                );
+            }
+            Err(why) => eprint!("{why}"),
         }
     }
 
@@ -85,7 +122,7 @@ impl App {
             self.tell_pages(Status { build: &previous.build, failed: Some(failure) }.to_json());
             return Err(());
         };
-        let (mut snapshot, diff) = Snapshot::new(String::new(), files, &previous);
+        let (mut snapshot, diff) = Snapshot::new(String::new(), files, rebuilt.deferred, &previous);
         let was_failing = self.failing.swap(false, Ordering::Relaxed);
         snapshot.build = if diff.is_empty() && !was_failing { previous.build.clone() } else { ids.next() };
         let status = Status { build: &snapshot.build, failed: None }.to_json();
@@ -137,7 +174,7 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         BuildOptions { base_url: Some(base_url), drafts: options.drafts, ..BuildOptions::new(&options.root) };
     let color = std::io::stderr().is_terminal();
     let mut ids = BuildIds::new();
-    let app = Arc::new(App::new(ids.next(), mount));
+    let app = Arc::new(App { color, ..App::new(ids.next(), mount) });
 
     let mut engine = site::Engine::start(build_options);
     let first = engine.rebuild(color);
@@ -153,13 +190,14 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
             println!("Serving at {url} (Ctrl-C to stop)");
         }
     }
+    *app.engine.lock().unwrap_or_else(PoisonError::into_inner) = Some(engine);
 
     let root = std::fs::canonicalize(&options.root).unwrap_or_else(|_| options.root.clone());
     let (sender, changes) = mpsc::channel();
     match Watcher::start(&root, sender) {
         Ok(watcher) => {
             let app = Arc::clone(&app);
-            std::thread::spawn(move || rebuild_on_changes(&app, engine, watcher, &changes, ids, color));
+            std::thread::spawn(move || rebuild_on_changes(&app, watcher, &changes, ids, color));
         }
         Err(err) => eprintln!("warning: cannot watch {} for changes ({err}); restart to see edits", root.display()),
     }
@@ -207,7 +245,6 @@ fn bind(address: SocketAddr) -> Result<TcpListener, ServeError> {
 /// prints one line for each.
 fn rebuild_on_changes(
     app: &App,
-    mut engine: site::Engine,
     mut watcher: Watcher,
     changes: &mpsc::Receiver<Changes>,
     mut ids: BuildIds,
@@ -219,6 +256,8 @@ fn rebuild_on_changes(
         }
         let started = Instant::now();
         watcher.refresh(&batch);
+        let mut engine = app.engine.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(engine) = engine.as_mut() else { return };
         engine.refresh(&batch.0.iter().cloned().collect::<Vec<_>>());
         let rebuilt = engine.rebuild(color);
         eprint!("{}", rebuilt.terminal);
@@ -235,11 +274,15 @@ fn rebuild_on_changes(
     }
 }
 
-/// "3 pages re-rendered", "1 page re-rendered, 1 removed": output files whose bytes changed.
+/// "3 pages re-rendered", "1 page re-rendered, 1 removed": output files whose bytes changed;
+/// "(6 whole-site files on request)" when files that were served are now made on their next request.
 fn rerendered(diff: Diff) -> String {
     let mut line = format!("{} re-rendered", count(diff.rerendered, "page"));
     if diff.removed > 0 {
         line.push_str(&format!(", {} removed", diff.removed));
+    }
+    if diff.deferred > 0 {
+        line.push_str(&format!(" ({} on request)", count(diff.deferred, "whole-site file")));
     }
     line
 }
@@ -312,6 +355,7 @@ mod tests {
             files: files.map(|files| {
                 files.iter().map(|(p, t)| (p.to_string(), t.as_bytes().into(), blake3::hash(t.as_bytes()))).collect()
             }),
+            deferred: Vec::new(),
             pages: 0,
             records: 0,
             errors: usize::from(files.is_none()),
@@ -331,7 +375,10 @@ mod tests {
         let mut ids = BuildIds::new();
         let app = App::new(ids.next(), Mount::root());
         let first = app.current().build.clone();
-        assert_eq!(app.apply(rebuilt(Some(&[("a.html", "1")])), &mut ids), Ok(Diff { rerendered: 1, removed: 0 }));
+        assert_eq!(
+            app.apply(rebuilt(Some(&[("a.html", "1")])), &mut ids),
+            Ok(Diff { rerendered: 1, ..Diff::default() })
+        );
         let second = app.current().build.clone();
         assert_ne!(second, first);
         assert_eq!(status(&app), format!(r#"{{"build":"{second}","failed":null}}"#));

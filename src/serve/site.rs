@@ -1,7 +1,7 @@
 //! The served site: the engine that keeps the inputs and the build cache between edits, the
 //! snapshot of files that requests read, and what changed between two builds.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,6 +19,8 @@ pub type BuiltFile = (String, Arc<[u8]>, blake3::Hash);
 pub struct Rebuilt {
     /// Every output file by root-relative path, with its hash; `None` when the build failed.
     pub files: Option<Vec<BuiltFile>>,
+    /// The files made from the whole site, left out of `files` until one is asked for.
+    pub deferred: Vec<String>,
     pub pages: usize,
     pub records: usize,
     pub errors: usize,
@@ -36,13 +38,15 @@ pub struct Engine {
     options: BuildOptions,
     inputs: Inputs,
     cache: Cache,
+    /// The sources of the last build, for the diagnostics of its whole-site files.
+    sources: SourceMap,
 }
 
 impl Engine {
     /// Reads the site once.
     pub fn start(options: BuildOptions) -> Self {
         let inputs = Inputs::read(&options.root);
-        Self { options, inputs, cache: Cache::default() }
+        Self { options, inputs, cache: Cache::default(), sources: SourceMap::default() }
     }
 
     pub fn root(&self) -> &std::path::Path {
@@ -54,16 +58,40 @@ impl Engine {
         self.inputs.refresh(changed);
     }
 
-    /// Builds the site in memory from the inputs, redoing only what the cache cannot vouch for.
+    /// Builds the site in memory from the inputs, redoing only what the cache cannot vouch for,
+    /// and leaving the files made from the whole site for `wholes` (`crate::render_deferred`).
     /// A panic inside the build (a bug in briefing) fails this build like an error would, with the
     /// cache dropped since it may be half updated, and serve goes on watching.
     pub fn rebuild(&mut self, color: bool) -> Rebuilt {
         let started = Instant::now();
-        let outcome = guarded(|| crate::render_cached(&self.inputs, &self.options, &mut self.cache));
+        let outcome = guarded(|| crate::render_deferred(&self.inputs, &self.options, &mut self.cache));
         if outcome.site.is_none() && outcome.diagnostics.iter().any(|d| d.file == Path::new(INTERNAL)) {
             self.cache = Cache::default();
         }
+        self.sources = outcome.sources.clone();
         rebuilt(outcome, color, started)
+    }
+
+    /// The files made from the whole site, brought up to date with the last build; or, when they
+    /// cannot be, why, as the terminal shows it (their errors, or that the last build failed).
+    pub fn wholes(&mut self, color: bool) -> Result<Vec<BuiltFile>, String> {
+        let cache = &mut self.cache;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cache.render_wholes()));
+        match result {
+            Ok(Some(Ok(files))) => Ok(files
+                .into_iter()
+                .map(|file| {
+                    let hash = blake3::hash(&file.bytes);
+                    (file.path, file.bytes, hash)
+                })
+                .collect()),
+            Ok(Some(Err(problems))) => Err(diagnostics::render(&problems, &self.sources, color)),
+            Ok(None) => Err("error: the last build failed; fix it first\n".to_string()),
+            Err(_) => {
+                self.cache = Cache::default();
+                Err("error: internal error while rendering the whole-site files; this is a bug in briefing, not in your files\n".to_string())
+            }
+        }
     }
 }
 
@@ -95,7 +123,7 @@ fn guarded(build: impl FnOnce() -> crate::Outcome) -> crate::Outcome {
 
 fn rebuilt(outcome: crate::Outcome, color: bool, started: Instant) -> Rebuilt {
     let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
-    let (pages, records, files) = match outcome.site {
+    let (pages, records, files, deferred) = match outcome.site {
         Some(site) => {
             let hashes = site.outputs;
             let files = site
@@ -106,12 +134,13 @@ fn rebuilt(outcome: crate::Outcome, color: bool, started: Instant) -> Rebuilt {
                     (file.path, file.bytes, hash)
                 })
                 .collect();
-            (site.pages, site.records, Some(files))
+            (site.pages, site.records, Some(files), site.deferred)
         }
-        None => (0, 0, None),
+        None => (0, 0, None, Vec::new()),
     };
     Rebuilt {
         files,
+        deferred,
         pages,
         records,
         errors,
@@ -191,6 +220,9 @@ pub struct ServedFile {
 pub struct Snapshot {
     pub build: String,
     pub files: HashMap<String, ServedFile>,
+    /// Files of this build not made yet (the whole-site files, `Engine::wholes`): a request for
+    /// one waits until they are.
+    pub pending: HashSet<String>,
 }
 
 /// How two successful builds differ.
@@ -200,28 +232,37 @@ pub struct Diff {
     pub rerendered: usize,
     /// Files the new build no longer has.
     pub removed: usize,
+    /// Files that were served and are now pending: they may have changed, and are made again
+    /// when asked for.
+    pub deferred: usize,
 }
 
 impl Diff {
     pub fn is_empty(&self) -> bool {
-        self.rerendered == 0 && self.removed == 0
+        self.rerendered == 0 && self.removed == 0 && self.deferred == 0
     }
 }
 
 impl Snapshot {
     /// The snapshot of a successful build, and how it differs from `previous`.
-    pub fn new(build: String, files: Vec<BuiltFile>, previous: &Snapshot) -> (Self, Diff) {
-        // The bytes are shared with the build cache, not copied.
-        let files: HashMap<String, ServedFile> = files
-            .into_iter()
-            .map(|(path, bytes, hash)| (path, ServedFile { bytes: Bytes::from_owner(bytes), hash }))
-            .collect();
+    pub fn new(build: String, files: Vec<BuiltFile>, pending: Vec<String>, previous: &Snapshot) -> (Self, Diff) {
+        let files = served(files);
+        let pending: HashSet<String> = pending.into_iter().collect();
         let rerendered = files
             .iter()
             .filter(|(path, file)| previous.files.get(*path).is_none_or(|old| old.hash != file.hash))
             .count();
-        let removed = previous.files.keys().filter(|path| !files.contains_key(*path)).count();
-        (Self { build, files }, Diff { rerendered, removed })
+        let removed =
+            previous.files.keys().filter(|path| !files.contains_key(*path) && !pending.contains(*path)).count();
+        let deferred = pending.iter().filter(|path| previous.files.contains_key(*path)).count();
+        (Self { build, files, pending }, Diff { rerendered, removed, deferred })
+    }
+
+    /// This build with its pending files made (`made`), under the same build id.
+    pub fn with_made(&self, made: Vec<BuiltFile>) -> Self {
+        let mut files = self.files.clone();
+        files.extend(served(made));
+        Self { build: self.build.clone(), files, pending: HashSet::new() }
     }
 
     pub fn get(&self, path: &str) -> Option<&ServedFile> {
@@ -232,6 +273,11 @@ impl Snapshot {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
+}
+
+/// Files as requests read them; the bytes are shared with the build cache, not copied.
+fn served(files: Vec<BuiltFile>) -> HashMap<String, ServedFile> {
+    files.into_iter().map(|(path, bytes, hash)| (path, ServedFile { bytes: Bytes::from_owner(bytes), hash })).collect()
 }
 
 #[cfg(test)]
@@ -257,14 +303,32 @@ mod tests {
 
     #[test]
     fn the_diff_counts_changed_and_new_files_and_removed_ones() {
-        let (first, diff) = Snapshot::new("a".into(), files(&[("a.html", "1"), ("b.html", "2")]), &Snapshot::default());
-        assert_eq!(diff, Diff { rerendered: 2, removed: 0 });
+        let none = Vec::new;
+        let (first, diff) =
+            Snapshot::new("a".into(), files(&[("a.html", "1"), ("b.html", "2")]), none(), &Snapshot::default());
+        assert_eq!(diff, Diff { rerendered: 2, ..Diff::default() });
         let (second, diff) =
-            Snapshot::new("b".into(), files(&[("a.html", "1"), ("b.html", "2!"), ("c.html", "3")]), &first);
-        assert_eq!(diff, Diff { rerendered: 2, removed: 0 });
-        let (_, diff) = Snapshot::new("c".into(), files(&[("a.html", "1"), ("c.html", "3")]), &second);
-        assert_eq!(diff, Diff { rerendered: 0, removed: 1 });
+            Snapshot::new("b".into(), files(&[("a.html", "1"), ("b.html", "2!"), ("c.html", "3")]), none(), &first);
+        assert_eq!(diff, Diff { rerendered: 2, ..Diff::default() });
+        let (_, diff) = Snapshot::new("c".into(), files(&[("a.html", "1"), ("c.html", "3")]), none(), &second);
+        assert_eq!(diff, Diff { removed: 1, ..Diff::default() });
         assert!(diff != Diff::default() && !diff.is_empty());
+    }
+
+    #[test]
+    fn a_pending_file_is_neither_removed_nor_rerendered_and_counts_as_deferred_once_it_was_served() {
+        let pending = || vec!["print.html".to_string()];
+        let (first, diff) = Snapshot::new("a".into(), files(&[("a.html", "1")]), pending(), &Snapshot::default());
+        assert_eq!(diff, Diff { rerendered: 1, ..Diff::default() });
+        assert!(first.get("print.html").is_none() && first.pending.contains("print.html"));
+        // Not made yet, pending again: nothing was served that could be out of date.
+        let (second, diff) = Snapshot::new("a".into(), files(&[("a.html", "1")]), pending(), &first);
+        assert!(diff.is_empty(), "{diff:?}");
+        let made = second.with_made(files(&[("print.html", "P")]));
+        assert_eq!((made.build.as_str(), made.pending.len()), ("a", 0));
+        assert_eq!(made.get("print.html").map(|f| f.bytes.to_vec()), Some(b"P".to_vec()));
+        let (_, diff) = Snapshot::new("b".into(), files(&[("a.html", "1")]), pending(), &made);
+        assert_eq!(diff, Diff { deferred: 1, ..Diff::default() });
     }
 
     #[test]

@@ -50,6 +50,32 @@ fn is_rfc3339(text: &str) -> bool {
     text.parse::<jiff::Timestamp>().is_ok()
 }
 
+/// The ids of the feed's entries, in order.
+fn entry_ids(site: &TestSite) -> Vec<String> {
+    let xml = site.page("atom.xml");
+    let doc = Document::parse(&xml).expect("atom.xml is well-formed XML");
+    children(doc.root_element(), "entry").map(|e| text(e, "id").to_string()).collect()
+}
+
+#[test]
+fn feed_limit_keeps_the_newest_entries_and_the_feed_updated_of_the_newest() {
+    let site = dated_site();
+    site.build_ok();
+    let all = entry_ids(&site);
+    assert_eq!(all.len(), 4, "under the default limit of 50, every dated entry");
+    for limit in 1..=4 {
+        site.edit("site.toml", "author = ", &format!("feed_limit = {limit}\nauthor = "));
+        site.build_ok();
+        // The newest, and of the two dated 2025-10-21, the page before the source, as in the full feed.
+        assert_eq!(entry_ids(&site), all[..limit], "feed_limit = {limit}");
+        assert!(site.page("atom.xml").contains("<updated>2025-11-02T00:00:00Z</updated>"));
+        site.edit("site.toml", &format!("feed_limit = {limit}\n"), "");
+    }
+    site.edit("site.toml", "author = ", "feed_limit = 9999\nauthor = ");
+    site.build_ok();
+    assert_eq!(entry_ids(&site), all);
+}
+
 #[test]
 fn the_feed_has_every_dated_page_and_record_newest_first_with_ties_in_site_order() {
     let site = dated_site();
