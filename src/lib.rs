@@ -325,6 +325,7 @@ fn compile_keeping(
                 sources: &sources,
             };
             let pages = render::render_site(&input, &mut cache.pages, sink, &mut diagnostics);
+            timings.mark("pages");
             let deferred = if wholes {
                 render::render_wholes(&input, sink, &mut diagnostics);
                 timings.mark("wholes");
@@ -341,7 +342,7 @@ fn compile_keeping(
                     diagnostics.push(diagnostic);
                 }
             }
-            timings.mark("render+write");
+            timings.mark("statics");
             rendered = Some(RenderedSite {
                 files: Vec::new(),
                 outputs: sink.hashes(),
