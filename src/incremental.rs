@@ -87,6 +87,7 @@ impl Last {
             pages: self.pages,
             records: self.compiled.site.records.len(),
             deferred: deferred.into_iter().collect(),
+            ..RenderedSite::default()
         });
         Outcome {
             diagnostics: self.diagnostics.clone(),
@@ -276,7 +277,9 @@ fn apply(last: &mut Last, edits: Vec<Edit>, cache: &mut Cache) -> Option<()> {
         cache.pages.reused = last.pages;
         return Some(());
     }
+    let timings = crate::Timings::from_env();
     render_stale(last, cache, world_unchanged)?;
+    timings.mark("render");
     cache.pages.reused = last.pages.saturating_sub(cache.pages.rendered);
     Some(())
 }
@@ -300,6 +303,7 @@ fn apply_body(last: &mut Last, edit: BodyEdit, environment: &blake3::Hash, cache
 /// (its diagnostics are all its records' and notes'), and marks every page that read a changed
 /// record. Errors go back to a full compile, which reports them.
 fn apply_records(last: &mut Last, edit: RecordEdit, environment: &blake3::Hash, cache: &mut Cache) -> Option<()> {
+    let timings = crate::Timings::from_env();
     let Last { compiled, sources, diagnostics, stale, .. } = last;
     let Compiled { site, text, routes, .. } = compiled;
     sources.insert(edit.file.clone(), edit.text);
@@ -320,6 +324,7 @@ fn apply_records(last: &mut Last, edit: RecordEdit, environment: &blake3::Hash, 
             return None;
         }
     }
+    timings.mark("notes");
     let mut found = Vec::new();
     let checks = RecordChecks {
         records: &site.records,
@@ -328,6 +333,7 @@ fn apply_records(last: &mut Last, edit: RecordEdit, environment: &blake3::Hash, 
         quotable: &site.quotable,
     };
     checks.run(Some(&edit.file), sources, &mut found);
+    timings.mark("checks");
     for key in &keys {
         if let Some(note) = text.notes.get(key) {
             found.extend(note.diagnostics.iter().cloned());
@@ -342,6 +348,7 @@ fn apply_records(last: &mut Last, edit: RecordEdit, environment: &blake3::Hash, 
     diagnostics.extend(found);
     diagnostics::sort(diagnostics);
     stale.extend(cache.pages.readers_of(&edit.changed));
+    timings.mark("readers");
     Some(())
 }
 

@@ -70,6 +70,10 @@ pub struct RenderedSite {
     /// The files made from the whole site (`routes::Whole`) that `render_deferred` left out, to
     /// be brought up to date when asked for (`Cache::render_wholes`); empty otherwise.
     pub deferred: Vec<String>,
+    /// For `build`: how many files it wrote into the output, and how many of them were already
+    /// there byte for byte (left as they were: same file, same modification time).
+    pub written: usize,
+    pub unchanged: usize,
 }
 
 /// What a build did: the diagnostics (with the sources they quote) and, when it succeeded, counts.
@@ -204,6 +208,9 @@ pub fn build(options: &BuildOptions) -> Outcome {
     outcome.diagnostics.splice(0..0, notes);
     if options.strict {
         outcome.fail_on_warnings();
+    }
+    if let Some(site) = &mut outcome.site {
+        (site.written, site.unchanged) = staging.counts();
     }
     if outcome.site.is_some() {
         match staging.commit() {
@@ -349,6 +356,7 @@ fn compile_keeping(
                 pages,
                 records: site.records.len(),
                 deferred,
+                ..RenderedSite::default()
             });
             kept = Some(Compiled { site, text, routes, templates, template_set, asset_urls: assets.urls });
         }

@@ -161,8 +161,13 @@ fn build(options: BuildOptions) -> ExitCode {
     print_diagnostics(&outcome);
     match &outcome.site {
         Some(site) => {
+            let unchanged = match site.unchanged {
+                0 => String::new(),
+                n if n == site.written => " (no file changed)".to_string(),
+                n => format!(" ({} of {} files changed)", site.written - n, site.written),
+            };
             println!(
-                "Built {} pages and {} records in {} ms → {}",
+                "Built {} pages and {} records in {} ms → {}{unchanged}",
                 site.pages,
                 site.records,
                 outcome.elapsed.as_millis(),

@@ -117,6 +117,8 @@ pub struct Staging {
     output: OutputDir,
     previous: Previous,
     written: Mutex<BTreeSet<PathBuf>>,
+    /// How many of the written files were the previous output's, byte for byte, and linked.
+    kept: std::sync::atomic::AtomicUsize,
     made_dirs: Mutex<HashSet<PathBuf>>,
     committed: bool,
     /// Declared last: released only after the staging folder is gone.
@@ -165,6 +167,7 @@ impl Staging {
             output,
             previous,
             written: Mutex::default(),
+            kept: std::sync::atomic::AtomicUsize::new(0),
             made_dirs: Mutex::default(),
             committed: false,
             _lock: lock,
@@ -222,6 +225,29 @@ impl Staging {
         }))
     }
 
+    /// How many files were written so far, and how many of them were the previous output's own
+    /// files unchanged (linked rather than written: see `put`).
+    pub fn counts(&self) -> (usize, usize) {
+        let written = self.written.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len();
+        (written, self.kept.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// The previous output's copy of `rel` when briefing wrote it there and it holds exactly
+    /// `bytes`: then the new output gets that very file (a hard link), so an unchanged file keeps its
+    /// inode and modification time, and nothing is written for it.
+    fn unchanged_previous(&self, rel: &str, bytes: &[u8]) -> Option<PathBuf> {
+        let Previous::Folder { owned } = &self.previous else { return None };
+        if !owned.contains(Path::new(rel)) {
+            return None;
+        }
+        let old = self.output.real.join(rel);
+        let meta = std::fs::symlink_metadata(&old).ok()?;
+        if !meta.is_file() || meta.len() != bytes.len() as u64 {
+            return None;
+        }
+        (std::fs::read(&old).ok()? == bytes).then_some(old)
+    }
+
     fn ensure_dir(&self, dir: &Path) -> io::Result<()> {
         let mut made = self.made_dirs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if made.insert(dir.to_path_buf()) {
@@ -246,6 +272,14 @@ impl Sink for Staging {
         let written = (|| {
             if let Some(parent) = path.parent() {
                 self.ensure_dir(parent)?;
+            }
+            // A file that did not change is linked, never written through: the staging folder's
+            // path is new, so nothing the previous output holds can be changed by it.
+            if let Some(old) = self.unchanged_previous(&file.path, &file.bytes)
+                && std::fs::hard_link(&old, &path).is_ok()
+            {
+                self.kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return Ok(());
             }
             std::fs::write(&path, &file.bytes)
         })();
@@ -367,6 +401,26 @@ mod tests {
         assert_eq!(std::fs::read_to_string(output.join("index.html")).expect("read"), "two");
         assert_eq!(std::fs::read_to_string(output.join("CNAME")).expect("read"), "example.org");
         assert_eq!(names_in(dir.path()), ["public"], "no staging, set-aside or lock file is left");
+    }
+
+    #[test]
+    fn a_rebuild_leaves_unchanged_files_as_they_were_and_replaces_the_changed_ones() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("public");
+        build_into(dir.path(), &[("same.html", "same"), ("edited.html", "before")], false).expect("first build");
+        let inode = |name: &str| std::fs::metadata(out.join(name)).expect("exists").ino();
+        let (same, edited) = (inode("same.html"), inode("edited.html"));
+        let modified = std::fs::metadata(out.join("same.html")).and_then(|m| m.modified()).expect("mtime");
+        build_into(dir.path(), &[("same.html", "same"), ("edited.html", "after")], false).expect("second build");
+        assert_eq!(inode("same.html"), same, "the unchanged file is the same file");
+        assert_eq!(std::fs::metadata(out.join("same.html")).and_then(|m| m.modified()).expect("mtime"), modified);
+        assert_ne!(inode("edited.html"), edited);
+        assert_eq!(std::fs::read_to_string(out.join("edited.html")).expect("read"), "after");
+        // A file changed by hand in the output is not taken for the build's own: it is written anew.
+        std::fs::write(out.join("same.html"), "hand").expect("edit by hand");
+        build_into(dir.path(), &[("same.html", "same"), ("edited.html", "after")], false).expect("third build");
+        assert_eq!(std::fs::read_to_string(out.join("same.html")).expect("read"), "same");
     }
 
     #[test]

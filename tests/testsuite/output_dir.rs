@@ -429,3 +429,61 @@ fn the_command_line_offers_force_and_exits_1_on_a_refused_output() {
     assert_eq!(ws.briefing(&["build", "-r", "site", "-o", "docs", "--force"]).status.code(), Some(0));
     assert_eq!(ws.briefing(&["build", "-r", "site", "--force=yes"]).status.code(), Some(2));
 }
+
+/// Every file of `dir` with its inode: the same inode after a build means the file was left alone.
+fn inodes(dir: &Path) -> BTreeMap<PathBuf, u64> {
+    use std::os::unix::fs::MetadataExt as _;
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .map(|entry| entry.expect("walk"))
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            (entry.path().strip_prefix(dir).expect("inside").to_path_buf(), entry.metadata().expect("meta").ino())
+        })
+        .collect()
+}
+
+#[test]
+fn a_rebuild_leaves_exactly_the_unchanged_files_untouched_and_says_how_many_changed() {
+    let ws = Workspace::new();
+    ws.build_ok(&[]);
+    let out = ws.path("site/public");
+    let (before, before_inodes) = (inside(&ws.tree(), "site/public"), inodes(&out));
+    let page = ws.read("site/content/two.md");
+    ws.write("site/content/two.md", &format!("{page}\nOne more sentence.\n"));
+    let run = ws.briefing(&["build", "-r", "site"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let (after, after_inodes) = (inside(&ws.tree(), "site/public"), inodes(&out));
+    assert_eq!(
+        after,
+        inside(&Workspace::clean_with("site/content/two.md", &format!("{page}\nOne more sentence.\n")), "site/public")
+    );
+    let changed: Vec<&PathBuf> = after.keys().filter(|path| before.get(*path) != after.get(*path)).collect();
+    let relinked: Vec<&PathBuf> =
+        after_inodes.keys().filter(|path| before_inodes.get(*path) != after_inodes.get(*path)).collect();
+    // The manifest is written anew by every build; every other file keeps its inode unless its bytes changed.
+    let relinked: Vec<&PathBuf> =
+        relinked.into_iter().filter(|path| *path != Path::new(".briefing-manifest")).collect();
+    assert_eq!(relinked, changed, "a file is written exactly when its bytes changed");
+    assert!(changed.contains(&&PathBuf::from("two.html")), "{changed:?}");
+    let files = after_inodes.len() - 1;
+    let line = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(line.trim_end().ends_with(&format!("({} of {files} files changed)", changed.len())), "{line}");
+    let again = ws.briefing(&["build", "-r", "site"]);
+    assert!(String::from_utf8_lossy(&again.stdout).trim_end().ends_with("(no file changed)"));
+    assert_eq!(
+        inodes(&out).into_iter().filter(|(p, _)| p != Path::new(".briefing-manifest")).collect::<Vec<_>>(),
+        after_inodes.into_iter().filter(|(p, _)| p != Path::new(".briefing-manifest")).collect::<Vec<_>>()
+    );
+}
+
+impl Workspace {
+    /// A clean build of the base site with `rel` holding `text`, into `site/public`.
+    fn clean_with(rel: &str, text: &str) -> Tree {
+        let clean = Workspace::new();
+        clean.write(rel, text);
+        clean.build_ok(&[]);
+        clean.tree()
+    }
+}
