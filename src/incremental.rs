@@ -30,8 +30,12 @@ pub(crate) struct Last {
     compiled: Compiled,
     sources: SourceMap,
     diagnostics: Vec<Diagnostic>,
+    /// Every file but the whole-site ones, and their hashes (shared with the outcomes handed out,
+    /// which serve drops before the next edit, so an edit updates the map in place).
     files: BTreeMap<String, OutputFile>,
-    hashes: BTreeMap<String, blake3::Hash>,
+    hashes: Arc<BTreeMap<String, blake3::Hash>>,
+    /// The files made from the whole site (`routes::Whole`), kept apart: they go stale together.
+    wholes: BTreeMap<String, (OutputFile, blake3::Hash)>,
     pages: usize,
     /// Pages not rendered again because the site had errors: rendered when they are fixed.
     stale: BTreeSet<String>,
@@ -54,14 +58,24 @@ impl Last {
     /// What to keep of a successful in-memory build (`outcome.site` holding every file).
     pub fn keep(inputs: &Inputs, options: &BuildOptions, compiled: Compiled, outcome: &Outcome) -> Option<Self> {
         let site = outcome.site.as_ref()?;
+        let whole_routes: BTreeSet<String> = compiled.routes.wholes().map(|(route, _)| route.to_string()).collect();
+        let is_whole = |path: &String| whole_routes.contains(path);
+        let hash_of =
+            |file: &OutputFile| site.outputs.get(&file.path).copied().unwrap_or_else(|| blake3::hash(&file.bytes));
         Some(Self {
             inputs: inputs.clone(),
             options: options_key(options),
-            compiled,
             sources: outcome.sources.clone(),
             diagnostics: outcome.diagnostics.clone(),
-            files: site.files.iter().map(|file| (file.path.clone(), file.clone())).collect(),
-            hashes: site.outputs.clone(),
+            files: site.files.iter().filter(|f| !is_whole(&f.path)).map(|f| (f.path.clone(), f.clone())).collect(),
+            hashes: Arc::new(site.outputs.iter().filter(|(p, _)| !is_whole(p)).map(|(p, h)| (p.clone(), *h)).collect()),
+            wholes: site
+                .files
+                .iter()
+                .filter(|f| is_whole(&f.path))
+                .map(|f| (f.path.clone(), (f.clone(), hash_of(f))))
+                .collect(),
+            compiled,
             pages: site.pages,
             stale: BTreeSet::new(),
             wholes_stale: !site.deferred.is_empty(),
@@ -75,19 +89,33 @@ impl Last {
 
     fn outcome(&self, started: Instant) -> Outcome {
         let failed = self.diagnostics.iter().any(Diagnostic::is_error);
-        let deferred = if self.wholes_stale { self.whole_routes() } else { BTreeSet::new() };
-        let site = (!failed).then(|| RenderedSite {
-            files: self.files.values().filter(|file| !deferred.contains(&file.path)).cloned().collect(),
-            outputs: self
-                .hashes
-                .iter()
-                .filter(|(path, _)| !deferred.contains(*path))
-                .map(|(p, h)| (p.clone(), *h))
-                .collect(),
-            pages: self.pages,
-            records: self.compiled.site.records.len(),
-            deferred: deferred.into_iter().collect(),
-            ..RenderedSite::default()
+        let site = (!failed).then(|| {
+            let mut files: Vec<OutputFile> = self.files.values().cloned().collect();
+            let mut outputs = Arc::clone(&self.hashes);
+            if self.wholes_stale {
+                return RenderedSite {
+                    files,
+                    outputs,
+                    pages: self.pages,
+                    records: self.compiled.site.records.len(),
+                    deferred: self.whole_routes().into_iter().collect(),
+                    ..RenderedSite::default()
+                };
+            }
+            // Only when the whole-site files are up to date (not on serve's edit path).
+            let all = Arc::make_mut(&mut outputs);
+            for (path, (file, hash)) in &self.wholes {
+                all.insert(path.clone(), *hash);
+                files.push(file.clone());
+            }
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            RenderedSite {
+                files,
+                outputs,
+                pages: self.pages,
+                records: self.compiled.site.records.len(),
+                ..RenderedSite::default()
+            }
         });
         Outcome {
             diagnostics: self.diagnostics.clone(),
@@ -392,8 +420,9 @@ fn render_stale(last: &mut Last, cache: &mut Cache, world_unchanged: bool) -> Op
     if !problems.is_empty() {
         return None;
     }
+    let hashes = Arc::make_mut(&mut last.hashes);
     for file in sink.into_files() {
-        last.hashes.insert(file.path.clone(), blake3::hash(&file.bytes));
+        hashes.insert(file.path.clone(), blake3::hash(&file.bytes));
         last.files.insert(file.path.clone(), file);
     }
     // Every whole-site file reads every page or record: left for `Last::render_wholes` after any
@@ -431,12 +460,11 @@ impl Last {
                 return Some(Err(problems));
             }
             for file in sink.into_files() {
-                self.hashes.insert(file.path.clone(), blake3::hash(&file.bytes));
-                self.files.insert(file.path.clone(), file);
+                let hash = blake3::hash(&file.bytes);
+                self.wholes.insert(file.path.clone(), (file, hash));
             }
             self.wholes_stale = false;
         }
-        let wholes = self.whole_routes();
-        Some(Ok(wholes.iter().filter_map(|path| self.files.get(path).cloned()).collect()))
+        Some(Ok(self.wholes.values().map(|(file, _)| file.clone()).collect()))
     }
 }

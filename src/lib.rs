@@ -63,7 +63,7 @@ impl BuildOptions {
 pub struct RenderedSite {
     pub files: Vec<OutputFile>,
     /// Every output path with the hash of its bytes: what changed between two builds.
-    pub outputs: BTreeMap<String, blake3::Hash>,
+    pub outputs: std::sync::Arc<BTreeMap<String, blake3::Hash>>,
     /// HTML pages among `files`.
     pub pages: usize,
     pub records: usize,
@@ -253,7 +253,7 @@ impl Cache {
         match self.render_wholes() {
             Some(Ok(files)) => {
                 for file in files {
-                    site.outputs.insert(file.path.clone(), blake3::hash(&file.bytes));
+                    std::sync::Arc::make_mut(&mut site.outputs).insert(file.path.clone(), blake3::hash(&file.bytes));
                     site.files.push(file);
                 }
                 site.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -352,7 +352,7 @@ fn compile_keeping(
             timings.mark("statics");
             rendered = Some(RenderedSite {
                 files: Vec::new(),
-                outputs: sink.hashes(),
+                outputs: std::sync::Arc::new(sink.hashes()),
                 pages,
                 records: site.records.len(),
                 deferred,

@@ -434,7 +434,10 @@ pub fn page_fragment_problems(site: &Site, text: &SiteText, index: usize) -> Vec
     let rel = page.source.rel.as_path();
     let mut targets = Targets::new(site, text);
     let mut problems = check_links(&mut targets, &page.source.file, own, Some(rel), |_| true);
-    let links_here = |rendered: &Rendered| rendered.fragment_links.iter().any(|link| link.page.as_deref() == Some(rel));
+    // Compared as bytes: both are the site's own normalised paths, and `Path`'s equality walks components.
+    let links_here = |rendered: &Rendered| {
+        rendered.fragment_links.iter().any(|link| link.page.as_deref().map(Path::as_os_str) == Some(rel.as_os_str()))
+    };
     let front = &site.front;
     let front_parts =
         front_parts(text).into_iter().map(|part| (front.source.file.as_path(), part, Some(front.source.rel.as_path())));
