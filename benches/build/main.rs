@@ -28,9 +28,14 @@ fn main() {
     println!("briefing build benchmark — {} runs per size, seed {}, {}", args.runs, args.seed, machine());
     println!();
     println!(
-        "| shape | sections | pages written | records | briefing build (median) | peak memory | pulldown-cmark floor (median) | build ÷ floor |"
+        "| shape | sections | pages written | records | briefing build (median) | peak memory | pulldown-cmark floor (median) | build ÷ floor | Hugo (median) | build ÷ Hugo |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    if hugo_version().is_none() {
+        eprintln!(
+            "note: `hugo` is not on the PATH, so the flat shape is not compared with Hugo (Debian: apt install hugo)"
+        );
+    }
     let mut shapes = Vec::new();
     for name in &args.shapes {
         match corpus::Shape::parse(name) {
@@ -88,6 +93,10 @@ fn bench_size(binary: &Path, shape: corpus::Shape, n: usize, args: &args::Args) 
     let floor_out = dir.join("floor");
     floor(&markdown, &floor_out)?;
     let mut floors = (0..args.runs).map(|_| floor(&markdown, &floor_out)).collect::<Result<Vec<_>, _>>()?;
+    let hugo = match shape {
+        corpus::Shape::Flat if hugo_version().is_some() => Some(hugo_median(&site, &dir.join("hugo"), args.runs)?),
+        _ => None,
+    };
     if args.keep {
         eprintln!("kept the N = {n} corpus in {}", site.display());
     } else {
@@ -96,13 +105,68 @@ fn bench_size(binary: &Path, shape: corpus::Shape, n: usize, args: &args::Args) 
 
     let build_median = median(&mut times);
     let floor_median = median(&mut floors);
+    let (hugo_ms, versus_hugo) = match hugo {
+        Some(hugo) => (ms(hugo), format!("{:.2}×", build_median.as_secs_f64() / hugo.as_secs_f64().max(1e-9))),
+        None => ("—".to_string(), "—".to_string()),
+    };
     Ok(format!(
-        "| {} | {n} | {pages} | {records} | {} | {peak:.0} MiB | {} | {:.1}× |",
+        "| {} | {n} | {pages} | {records} | {} | {peak:.0} MiB | {} | {:.1}× | {hugo_ms} | {versus_hugo} |",
         shape.name(),
         ms(build_median),
         ms(floor_median),
         build_median.as_secs_f64() / floor_median.as_secs_f64().max(1e-9)
     ))
+}
+
+/// `hugo version`'s first line, when Hugo is on the PATH.
+fn hugo_version() -> Option<String> {
+    let output = Command::new("hugo").arg("version").output().ok()?;
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or("").to_string())
+}
+
+/// The same Markdown built by Hugo with a minimal layout (each page's content in a bare HTML page)
+/// and its taxonomies, feeds, sitemap and robots.txt off: its median wall time over `runs` builds,
+/// after one warm-up, from spawn to exit, like briefing's.
+fn hugo_median(site: &Path, dir: &Path, runs: usize) -> Result<Duration, String> {
+    let io = |e: std::io::Error| e.to_string();
+    let content = dir.join("content");
+    std::fs::create_dir_all(&content).map_err(io)?;
+    for entry in std::fs::read_dir(site.join("content")).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.extension().is_some_and(|ext| ext == "md") {
+            std::fs::copy(&path, content.join(path.file_name().unwrap_or_default())).map_err(io)?;
+        }
+    }
+    std::fs::write(
+        dir.join("hugo.toml"),
+        "baseURL = \"https://example.org/bench/\"\ntitle = \"Synthetic briefing\"\n\
+         disableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\", \"robotsTXT\", \"404\"]\n",
+    )
+    .map_err(io)?;
+    let layouts = dir.join("layouts/_default");
+    std::fs::create_dir_all(&layouts).map_err(io)?;
+    let page = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head>\n<body><main><h1>{{ .Title }}</h1>\n{{ .Content }}</main></body></html>\n";
+    for name in ["single.html", "list.html"] {
+        std::fs::write(layouts.join(name), page).map_err(io)?;
+    }
+    let out = dir.join("public");
+    let build = || -> Result<Duration, String> {
+        let started = Instant::now();
+        let output = Command::new("hugo")
+            .args(["--quiet", "--source"])
+            .arg(dir)
+            .arg("--destination")
+            .arg(&out)
+            .output()
+            .map_err(io)?;
+        if !output.status.success() {
+            return Err(format!("hugo failed: {}", String::from_utf8_lossy(&output.stderr)));
+        }
+        Ok(started.elapsed())
+    };
+    build()?;
+    let mut times = (0..runs).map(|_| build()).collect::<Result<Vec<_>, _>>()?;
+    Ok(median(&mut times))
 }
 
 /// pulldown-cmark alone: read each file, parse (same extensions), `push_html`, write the result.
