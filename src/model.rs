@@ -285,6 +285,9 @@ pub fn build_model(
     check_page_titles(&pages, diagnostics);
     check_quotation_marks(&quotable, config.as_ref(), &pages, sources, diagnostics);
     let (front, pages) = arrange_pages(pages, options, diagnostics);
+    if let Some(front) = &front {
+        check_key_points(&front.source, sources, diagnostics);
+    }
     let mut config = config?;
     let base_url = match &options.base_url {
         Some(base_url) => base_url.clone(),
@@ -777,6 +780,47 @@ fn check_front_only_fields(source: &PageSource, diagnostics: &mut Vec<Diagnostic
                 .with_help("move it to `content/_index.md`, or use `summary` for a section"),
         );
     }
+}
+
+/// How many key points the front page may list (docs/FORMAT.md): fewer say too little to stand
+/// for the briefing, more stop being a summary.
+pub const KEY_POINTS: std::ops::RangeInclusive<usize> = 4..=6;
+
+/// The front page's `key_points`, when written, are 4 to 6: a warning at the field otherwise.
+fn check_key_points(front: &PageSource, sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) {
+    let points = &front.front.key_points;
+    if KEY_POINTS.contains(&points.len()) {
+        return;
+    }
+    let text = sources.get(&front.file).unwrap_or("");
+    let Some(span) = front_matter_key(text, "key_points") else { return };
+    let (min, max) = (KEY_POINTS.start(), KEY_POINTS.end());
+    let (count, help) = match points.len() {
+        0 => ("no key points".to_string(), format!("write {min} to {max} key points, or remove the field")),
+        1 => ("1 key point".to_string(), format!("add key points until there are {min} to {max}")),
+        n if n < *min => (format!("{n} key points"), format!("add key points until there are {min} to {max}")),
+        n => (
+            format!("{n} key points"),
+            format!("keep the {max} that matter most, or merge some: the front page lists every one"),
+        ),
+    };
+    diagnostics.push(
+        Diagnostic::warning(
+            &front.file,
+            Some(span),
+            format!("the front page has {count}; the format asks for {min} to {max}"),
+        )
+        .with_label(count)
+        .with_help(help),
+    );
+}
+
+/// The span in `text` (a page's file) of the top-level `key` of its front matter.
+fn front_matter_key(text: &str, key: &str) -> Option<Range<usize>> {
+    let (front, front_offset, _) = crate::load::split_front_matter(text).ok()?;
+    let table = toml::de::DeTable::parse(front).ok()?;
+    let (name, _) = table.get_ref().iter().find(|(name, _)| name.get_ref().as_ref() == key)?;
+    Some(name.span().start + front_offset..name.span().end + front_offset)
 }
 
 /// `x.md` → `x.html`; `d/_index.md` → `d/index.html`; `d/x.md` → `d/x.html` under section `d`.
