@@ -331,6 +331,7 @@ fn apply_records(last: &mut Last, edit: RecordEdit, environment: &blake3::Hash, 
         broken: &site.broken,
         source_texts: &site.source_texts,
         quotable: &site.quotable,
+        declared_topics: Some(&site.config.topics),
     };
     checks.run(Some(&edit.file), sources, &mut found);
     timings.mark("checks");

@@ -280,7 +280,13 @@ pub fn build_model(
     let mut broken: BTreeSet<RecordKey> = broken_records.into_iter().collect();
     let records = index_records(records, sources, &mut broken, diagnostics);
     let quotable = QuotableTexts::new(source_texts.values().map(String::as_str));
-    let checked = RecordChecks { records: &records, broken: &broken, source_texts: &source_texts, quotable: &quotable };
+    let checked = RecordChecks {
+        records: &records,
+        broken: &broken,
+        source_texts: &source_texts,
+        quotable: &quotable,
+        declared_topics: config.as_ref().map(|config| &config.topics),
+    };
     checked.run(None, sources, diagnostics);
     check_page_titles(&pages, diagnostics);
     check_quotation_marks(&quotable, config.as_ref(), &pages, sources, diagnostics);
@@ -408,6 +414,8 @@ pub struct RecordChecks<'a> {
     pub broken: &'a BTreeSet<RecordKey>,
     pub source_texts: &'a BTreeMap<String, String>,
     pub quotable: &'a QuotableTexts,
+    /// site.toml's `[topics]`: when it declares any, every topic slug must be one of them.
+    pub declared_topics: Option<&'a BTreeMap<Spanned<String>, String>>,
 }
 
 impl RecordChecks<'_> {
@@ -420,7 +428,51 @@ impl RecordChecks<'_> {
         check_quotes_verbatim(self.source_texts, self.records, &selected, diagnostics);
         check_stages(&selected, diagnostics);
         check_record_quotation_marks(self.quotable, &selected, sources, diagnostics);
+        if let Some(declared) = self.declared_topics {
+            for record in &selected {
+                for topic in record.topics() {
+                    diagnostics.extend(undeclared_topic(declared, &record.file, topic.span(), topic.get_ref()));
+                }
+            }
+        }
     }
+}
+
+/// A warning for a topic slug that site.toml's `[topics]` does not declare, when it declares any
+/// (without `[topics]`, any slug is a topic). A misspelt slug would otherwise make a topic of its own.
+fn undeclared_topic(
+    declared: &BTreeMap<Spanned<String>, String>,
+    file: &Path,
+    span: Range<usize>,
+    slug: &str,
+) -> Option<Diagnostic> {
+    // A slug that is not one is an error already (`slug_error`).
+    let invalid = !is_slug(slug) || slug.len() > MAX_ID_LEN;
+    if declared.is_empty() || invalid || declared.keys().any(|key| key.get_ref() == slug) {
+        return None;
+    }
+    let slugs = || declared.keys().map(|key| key.get_ref().as_str());
+    // `privacy` for `surveillance-privacy`: a slug whose words are all words of a declared one.
+    let words_of = |slug: &str| slug.split('-').map(str::to_string).collect::<BTreeSet<String>>();
+    let wider = || slugs().find(|declared| words_of(slug).is_subset(&words_of(declared)));
+    let help = match did_you_mean(slug, slugs()).or_else(wider) {
+        Some(close) => {
+            format!("did you mean `{close}`? site.toml declares [topics], and each topic must be one of them")
+        }
+        None => {
+            let listed: Vec<String> = slugs().take(8).map(|s| format!("`{s}`")).collect();
+            let more = if declared.len() > listed.len() { ", …" } else { "" };
+            format!(
+                "use one of the topics site.toml declares ({}{more}), or add `{slug} = \"…\"` under [topics] in site.toml",
+                listed.join(", ")
+            )
+        }
+    };
+    Some(
+        Diagnostic::warning(file, Some(span), format!("topic `{slug}` is not declared in site.toml"))
+            .with_label("undeclared topic")
+            .with_help(help),
+    )
 }
 
 fn check_references(
@@ -874,16 +926,20 @@ fn collect_topics(
     let page_topics = front
         .into_iter()
         .chain(pages)
-        .flat_map(|p| p.source.front.topics.iter().map(move |t| (&p.source.file, t, p.source.front_offset)));
-    let record_topics = records.values().flat_map(|r| r.topics().iter().map(move |t| (&r.file, t, 0)));
-    for (file, topic, offset) in page_topics.chain(record_topics) {
+        .flat_map(|p| p.source.front.topics.iter().map(move |t| (&p.source.file, t, p.source.front_offset, true)));
+    let record_topics = records.values().flat_map(|r| r.topics().iter().map(move |t| (&r.file, t, 0, false)));
+    for (file, topic, offset, on_page) in page_topics.chain(record_topics) {
         let slug = topic.get_ref();
         let span = topic.span().start + offset..topic.span().end + offset;
-        match slug_error(file, span, slug, "topic slug") {
+        match slug_error(file, span.clone(), slug, "topic slug") {
             Some(diagnostic) => diagnostics.push(diagnostic),
             None => {
                 slugs.insert(slug.clone());
             }
+        }
+        // A record's topics are checked with the record (`RecordChecks`), also after an edit.
+        if on_page {
+            diagnostics.extend(undeclared_topic(&config.topics, file, span, slug));
         }
     }
     slugs
