@@ -144,6 +144,9 @@ pub struct Site {
     pub records: BTreeMap<RecordKey, Record>,
     /// Records that failed to parse (already reported): references to them are not errors.
     pub broken: BTreeSet<RecordKey>,
+    /// Pages (`content/`-relative) whose file or front matter failed (already reported): they are
+    /// still pages of the site for links, which are not reported again.
+    pub broken_pages: BTreeSet<PathBuf>,
     pub topics: BTreeMap<String, Topic>,
     /// The site's source files, which words in quotation marks in its prose must come from.
     pub quotable: QuotableTexts,
@@ -276,7 +279,7 @@ pub fn build_model(
     options: &ModelOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Site> {
-    let LoadedSite { root, config, pages, records, broken_records, source_texts, .. } = loaded;
+    let LoadedSite { root, config, pages, records, broken_records, source_texts, broken_pages, .. } = loaded;
     let mut broken: BTreeSet<RecordKey> = broken_records.into_iter().collect();
     let records = index_records(records, sources, &mut broken, diagnostics);
     let quotable = QuotableTexts::new(source_texts.values().map(String::as_str));
@@ -313,6 +316,7 @@ pub fn build_model(
         page_index,
         records,
         broken,
+        broken_pages: broken_pages.into_iter().collect(),
         topics,
         quotable,
         source_texts,

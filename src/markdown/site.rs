@@ -126,6 +126,10 @@ fn link_environment(site: &Site) -> blake3::Hash {
         field(page.source.rel.as_os_str().as_encoded_bytes());
         field(page.url.as_bytes());
     }
+    field(b"broken pages");
+    for rel in &site.broken_pages {
+        field(rel.as_os_str().as_encoded_bytes());
+    }
     field(b"topics");
     for slug in site.topics.keys() {
         field(slug.as_bytes());
