@@ -18,7 +18,9 @@ use std::time::Instant;
 use crate::diagnostics::{self, Diagnostic, SourceMap};
 use crate::load::{BaseUrl, LoadedSite};
 use crate::markdown::Rendered;
-use crate::markdown::site::{note_fragment_problems, page_fragment_problems, render_note_again, render_page_again};
+use crate::markdown::site::{
+    note_fragment_problems, page_fragment_problems, render_note_again, render_page_again, uncited_records,
+};
 use crate::model::{Kind, Record, RecordChecks, RecordData, RecordKey};
 use crate::output::{MemorySink, OutputFile};
 use crate::{BuildOptions, Cache, Compiled, Inputs, Outcome, RenderedSite};
@@ -334,6 +336,7 @@ fn apply_records(last: &mut Last, edit: RecordEdit, environment: &blake3::Hash, 
         declared_topics: Some(&site.config.topics),
     };
     checks.run(Some(&edit.file), sources, &mut found);
+    found.extend(uncited_records(site, text, Some(&edit.file)));
     timings.mark("checks");
     for key in &keys {
         if let Some(note) = text.notes.get(key) {
