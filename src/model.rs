@@ -12,7 +12,7 @@ pub use crate::format::{
     Config, Controversy, DateValue, Figure, FrontMatter, Kind, PARTY, Party, PlainText, Quote, Record, RecordData,
     RecordKey, Ref, STAGES, Source, UseCase, is_language_tag, parse_typed_ref, shorten,
 };
-use crate::load::{BaseUrl, LoadedSite, PageSource, slash_path, url_problem};
+use crate::load::{BaseUrl, LoadedSite, PageSource, TextMap, slash_path, url_problem};
 use crate::verbatim::{QuotableTexts, fold_for_comparison, found_patterns, may_hold_marks, unsourced_quotations};
 
 /// Groups of kinds whose ids must not collide, because one untyped reference field may name any
@@ -429,7 +429,7 @@ impl RecordChecks<'_> {
         check_references(self.records, &selected, self.broken, diagnostics);
         check_required_text(&selected, diagnostics);
         check_urls(&selected, diagnostics);
-        check_quotes_verbatim(self.source_texts, self.records, &selected, diagnostics);
+        check_quotes_verbatim(self.source_texts, self.records, &selected, sources, diagnostics);
         check_stages(&selected, diagnostics);
         check_record_quotation_marks(self.quotable, &selected, sources, diagnostics);
         if let Some(declared) = self.declared_topics {
@@ -572,13 +572,17 @@ fn check_quotes_verbatim(
     source_texts: &BTreeMap<String, String>,
     records: &BTreeMap<RecordKey, Record>,
     selected: &[&Record],
+    sources: &SourceMap,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut texts: BTreeMap<&str, String> = BTreeMap::new();
+    // Per source id: its file as written, its text, and the text folded for comparison.
+    let mut texts: BTreeMap<&str, (&str, &str, String)> = BTreeMap::new();
     for record in records.values() {
         let RecordData::Source(source) = &record.data else { continue };
-        if let Some(text) = source.file.as_ref().and_then(|file| source_texts.get(file.get_ref())) {
-            texts.insert(source.id.get_ref(), fold_for_comparison(text));
+        if let Some(file) = &source.file
+            && let Some(text) = source_texts.get(file.get_ref())
+        {
+            texts.insert(source.id.get_ref(), (file.get_ref(), text, fold_for_comparison(text)));
         }
     }
     // Per source, every quote citing it is searched for in one pass over its text.
@@ -592,25 +596,54 @@ fn check_quotes_verbatim(
         }
     }
     for (source, quotes) in by_source {
-        let Some(source_text) = texts.get(source) else { continue };
-        let found = found_patterns(source_text, quotes.iter().map(|(_, _, folded)| folded.as_str()));
+        let Some((file, text, folded_text)) = texts.get(source) else { continue };
+        let found = found_patterns(folded_text, quotes.iter().map(|(_, _, folded)| folded.as_str()));
         for ((record, quote, _), found) in quotes.iter().zip(found) {
-            if found {
-                continue;
+            if !found {
+                diagnostics.push(not_verbatim(record, quote, source, file, text, sources));
             }
-            diagnostics.push(
-                Diagnostic::error(
-                    &record.file,
-                    Some(quote.text.span()),
-                    "quote does not appear verbatim in its source",
-                )
-                .with_label("not found in the source text")
-                .with_help(format!(
-                    "copy whole words exactly from the file of source `{source}` (whitespace and curly quotes may differ)"
-                )),
-            );
         }
     }
+}
+
+/// The error for a quote not found in its source's file (`file`, holding `text`): at the first word
+/// where the quote parts from the closest passage of the source, which the help shows.
+fn not_verbatim(
+    record: &Record,
+    quote: &Quote,
+    source: &str,
+    file: &str,
+    text: &str,
+    sources: &SourceMap,
+) -> Diagnostic {
+    let message = "quote does not appear verbatim in its source";
+    let copy =
+        format!("copy whole words exactly from the file of source `{source}` (whitespace and curly quotes may differ)");
+    let written = quote.text.get_ref();
+    let Some(found) = crate::verbatim::divergence(written, text) else {
+        return Diagnostic::error(&record.file, Some(quote.text.span()), message)
+            .with_label("not found in the source text")
+            .with_help(format!("no passage of `{file}` begins or ends with the quote's first or last word; {copy}"));
+    };
+    let toml_text = sources.get(&record.file).unwrap_or("");
+    let span = TextMap::of_toml_string(toml_text, quote.text.span(), written).span(found.quote_word);
+    let label = match &found.source_word {
+        Some(word) => format!("the source has `{}` here", &text[word.clone()]),
+        None => "the source ends before this word".to_string(),
+    };
+    let at = found.source_word.as_ref().map_or(found.passage.end, |word| word.start);
+    let passage = shown_passage(&text[found.passage]);
+    Diagnostic::error(&record.file, Some(span), message)
+        .with_label(label)
+        .with_help(format!("the closest passage is at {file}:{}: `{passage}`; {copy}", line_col(text, at).line))
+}
+
+/// A passage of a source as a help shows it: on one line, at most 30 words.
+fn shown_passage(passage: &str) -> String {
+    const MAX_WORDS: usize = 30;
+    let words: Vec<&str> = passage.split_whitespace().collect();
+    let more = if words.len() > MAX_WORDS { " …" } else { "" };
+    format!("{}{more}", words[..words.len().min(MAX_WORDS)].join(" "))
 }
 
 /// Required text fields must say something: a title, name or label of spaces is as good as none.
