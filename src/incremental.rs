@@ -91,8 +91,10 @@ impl Last {
             deferred: deferred.into_iter().collect(),
             ..RenderedSite::default()
         });
+        let mut diagnostics = self.diagnostics.clone();
+        diagnostics::drop_follow_ons(&mut diagnostics);
         Outcome {
-            diagnostics: self.diagnostics.clone(),
+            diagnostics,
             sources: self.sources.clone(),
             site,
             elapsed: started.elapsed(),

@@ -375,7 +375,7 @@ fn uncited(key: &RecordKey, record: &Record) -> Diagnostic {
         _ => "",
     };
     Diagnostic::warning(&record.file, Some(record.id().span()), format!("{kind} `{id}` is not cited anywhere"))
-        .with_label("no page, note or record refers to it")
+        .with_label(crate::diagnostics::UNCITED_LABEL)
         .with_help(format!(
             "its page says it is not cited: link to it from a page or note (`[…]({scheme}:{id})`, or `![]({scheme}:{id})` for a card){named}, or remove it"
         ))
