@@ -196,6 +196,17 @@ pub fn suggestion<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str
     did_you_mean(wanted, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
+/// The label of the warning for a record nothing cites: while a build has errors, a broken
+/// reference may be what leaves a record uncited, so these warnings wait until the errors are fixed.
+pub const UNCITED_LABEL: &str = "no page, note or record refers to it";
+
+/// Drops the warnings that may only follow from errors (`UNCITED_LABEL`) when there are errors.
+pub fn drop_follow_ons(diagnostics: &mut Vec<Diagnostic>) {
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.retain(|d| d.is_error() || d.label.as_deref() != Some(UNCITED_LABEL));
+    }
+}
+
 /// How many diagnostics are rendered; past that one line says how many more there are. Nobody
 /// reads thousands of them, and the first ones usually explain the rest.
 pub const MAX_SHOWN: usize = 200;

@@ -18,7 +18,9 @@ use std::time::Instant;
 use crate::diagnostics::{self, Diagnostic, SourceMap};
 use crate::load::{BaseUrl, LoadedSite};
 use crate::markdown::Rendered;
-use crate::markdown::site::{note_fragment_problems, page_fragment_problems, render_note_again, render_page_again};
+use crate::markdown::site::{
+    note_fragment_problems, page_fragment_problems, render_note_again, render_page_again, uncited_records,
+};
 use crate::model::{Kind, Record, RecordChecks, RecordData, RecordKey};
 use crate::output::{MemorySink, OutputFile};
 use crate::{BuildOptions, Cache, Compiled, Inputs, Outcome, RenderedSite};
@@ -117,8 +119,10 @@ impl Last {
                 ..RenderedSite::default()
             }
         });
+        let mut diagnostics = self.diagnostics.clone();
+        diagnostics::drop_follow_ons(&mut diagnostics);
         Outcome {
-            diagnostics: self.diagnostics.clone(),
+            diagnostics,
             sources: self.sources.clone(),
             site,
             elapsed: started.elapsed(),
@@ -359,8 +363,10 @@ fn apply_records(last: &mut Last, edit: RecordEdit, environment: &blake3::Hash, 
         broken: &site.broken,
         source_texts: &site.source_texts,
         quotable: &site.quotable,
+        declared_topics: Some(&site.config.topics),
     };
     checks.run(Some(&edit.file), sources, &mut found);
+    found.extend(uncited_records(site, text, Some(&edit.file)));
     timings.mark("checks");
     for key in &keys {
         if let Some(note) = text.notes.get(key) {

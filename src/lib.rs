@@ -262,6 +262,7 @@ impl Cache {
             Some(Err(problems)) => {
                 outcome.diagnostics.extend(problems);
                 diagnostics::sort(&mut outcome.diagnostics);
+                diagnostics::drop_follow_ons(&mut outcome.diagnostics);
                 outcome.site = None;
             }
             None => outcome.site = None,
@@ -362,6 +363,7 @@ fn compile_keeping(
         }
     }
     diagnostics::sort(&mut diagnostics);
+    diagnostics::drop_follow_ons(&mut diagnostics);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let outcome = Outcome {
         diagnostics,

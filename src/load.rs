@@ -35,6 +35,9 @@ pub struct LoadedSite {
     /// The text of each source's local copy (`file = "…"`), keyed by the path as written.
     /// Files that could not be read safely are missing (and reported at their `file` value).
     pub source_texts: BTreeMap<String, String>,
+    /// Pages (`content/`-relative) that could not be read or whose front matter failed (already
+    /// reported): links to them are not reported again.
+    pub broken_pages: Vec<PathBuf>,
 }
 
 /// A Markdown page: its front matter, parsed, and its body with the body's offset in the file.
@@ -484,19 +487,24 @@ pub fn split_front_matter(text: &str) -> Result<(&str, usize, usize), Diagnostic
 }
 
 fn load_page(site: &mut LoadedSite, path: &Path, input: &InputFile) {
-    let Some((file, text)) = read_text(site, path, input) else { return };
+    let rel = path.strip_prefix("content").unwrap_or(path).to_path_buf();
+    let Some((file, text)) = read_text(site, path, input) else {
+        site.broken_pages.push(rel);
+        return;
+    };
     let (front_text, front_offset, body_offset) = match split_front_matter(&text) {
         Ok(parts) => parts,
         Err(mut diagnostic) => {
             diagnostic.file = file;
             site.diagnostics.push(diagnostic);
+            site.broken_pages.push(rel);
             return;
         }
     };
     let Some(front) = parse_toml::<FrontMatter>(&file, front_text, front_offset, &mut site.diagnostics) else {
+        site.broken_pages.push(rel);
         return;
     };
-    let rel = path.strip_prefix("content").unwrap_or(path).to_path_buf();
     site.pages.push(PageSource { file, rel, front, front_offset, body: text[body_offset..].to_string(), body_offset });
 }
 

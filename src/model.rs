@@ -12,7 +12,7 @@ pub use crate::format::{
     Config, Controversy, DateValue, Figure, FrontMatter, Kind, PARTY, Party, PlainText, Quote, Record, RecordData,
     RecordKey, Ref, STAGES, Source, UseCase, is_language_tag, parse_typed_ref, shorten,
 };
-use crate::load::{BaseUrl, LoadedSite, PageSource, slash_path, url_problem};
+use crate::load::{BaseUrl, LoadedSite, PageSource, TextMap, slash_path, url_problem};
 use crate::verbatim::{QuotableTexts, fold_for_comparison, found_patterns, may_hold_marks, unsourced_quotations};
 
 /// Groups of kinds whose ids must not collide, because one untyped reference field may name any
@@ -144,6 +144,9 @@ pub struct Site {
     pub records: BTreeMap<RecordKey, Record>,
     /// Records that failed to parse (already reported): references to them are not errors.
     pub broken: BTreeSet<RecordKey>,
+    /// Pages (`content/`-relative) whose file or front matter failed (already reported): they are
+    /// still pages of the site for links, which are not reported again.
+    pub broken_pages: BTreeSet<PathBuf>,
     pub topics: BTreeMap<String, Topic>,
     /// The site's source files, which words in quotation marks in its prose must come from.
     pub quotable: QuotableTexts,
@@ -276,15 +279,24 @@ pub fn build_model(
     options: &ModelOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Site> {
-    let LoadedSite { root, config, pages, records, broken_records, source_texts, .. } = loaded;
+    let LoadedSite { root, config, pages, records, broken_records, source_texts, broken_pages, .. } = loaded;
     let mut broken: BTreeSet<RecordKey> = broken_records.into_iter().collect();
     let records = index_records(records, sources, &mut broken, diagnostics);
     let quotable = QuotableTexts::new(source_texts.values().map(String::as_str));
-    let checked = RecordChecks { records: &records, broken: &broken, source_texts: &source_texts, quotable: &quotable };
+    let checked = RecordChecks {
+        records: &records,
+        broken: &broken,
+        source_texts: &source_texts,
+        quotable: &quotable,
+        declared_topics: config.as_ref().map(|config| &config.topics),
+    };
     checked.run(None, sources, diagnostics);
     check_page_titles(&pages, diagnostics);
     check_quotation_marks(&quotable, config.as_ref(), &pages, sources, diagnostics);
     let (front, pages) = arrange_pages(pages, options, diagnostics);
+    if let Some(front) = &front {
+        check_key_points(&front.source, sources, diagnostics);
+    }
     let mut config = config?;
     let base_url = match &options.base_url {
         Some(base_url) => base_url.clone(),
@@ -304,6 +316,7 @@ pub fn build_model(
         page_index,
         records,
         broken,
+        broken_pages: broken_pages.into_iter().collect(),
         topics,
         quotable,
         source_texts,
@@ -405,6 +418,8 @@ pub struct RecordChecks<'a> {
     pub broken: &'a BTreeSet<RecordKey>,
     pub source_texts: &'a BTreeMap<String, String>,
     pub quotable: &'a QuotableTexts,
+    /// site.toml's `[topics]`: when it declares any, every topic slug must be one of them.
+    pub declared_topics: Option<&'a BTreeMap<Spanned<String>, String>>,
 }
 
 impl RecordChecks<'_> {
@@ -414,10 +429,54 @@ impl RecordChecks<'_> {
         check_references(self.records, &selected, self.broken, diagnostics);
         check_required_text(&selected, diagnostics);
         check_urls(&selected, diagnostics);
-        check_quotes_verbatim(self.source_texts, self.records, &selected, diagnostics);
+        check_quotes_verbatim(self.source_texts, self.records, &selected, sources, diagnostics);
         check_stages(&selected, diagnostics);
         check_record_quotation_marks(self.quotable, &selected, sources, diagnostics);
+        if let Some(declared) = self.declared_topics {
+            for record in &selected {
+                for topic in record.topics() {
+                    diagnostics.extend(undeclared_topic(declared, &record.file, topic.span(), topic.get_ref()));
+                }
+            }
+        }
     }
+}
+
+/// A warning for a topic slug that site.toml's `[topics]` does not declare, when it declares any
+/// (without `[topics]`, any slug is a topic). A misspelt slug would otherwise make a topic of its own.
+fn undeclared_topic(
+    declared: &BTreeMap<Spanned<String>, String>,
+    file: &Path,
+    span: Range<usize>,
+    slug: &str,
+) -> Option<Diagnostic> {
+    // A slug that is not one is an error already (`slug_error`).
+    let invalid = !is_slug(slug) || slug.len() > MAX_ID_LEN;
+    if declared.is_empty() || invalid || declared.keys().any(|key| key.get_ref() == slug) {
+        return None;
+    }
+    let slugs = || declared.keys().map(|key| key.get_ref().as_str());
+    // `privacy` for `surveillance-privacy`: a slug whose words are all words of a declared one.
+    let words_of = |slug: &str| slug.split('-').map(str::to_string).collect::<BTreeSet<String>>();
+    let wider = || slugs().find(|declared| words_of(slug).is_subset(&words_of(declared)));
+    let help = match did_you_mean(slug, slugs()).or_else(wider) {
+        Some(close) => {
+            format!("did you mean `{close}`? site.toml declares [topics], and each topic must be one of them")
+        }
+        None => {
+            let listed: Vec<String> = slugs().take(8).map(|s| format!("`{s}`")).collect();
+            let more = if declared.len() > listed.len() { ", …" } else { "" };
+            format!(
+                "use one of the topics site.toml declares ({}{more}), or add `{slug} = \"…\"` under [topics] in site.toml",
+                listed.join(", ")
+            )
+        }
+    };
+    Some(
+        Diagnostic::warning(file, Some(span), format!("topic `{slug}` is not declared in site.toml"))
+            .with_label("undeclared topic")
+            .with_help(help),
+    )
 }
 
 fn check_references(
@@ -513,13 +572,17 @@ fn check_quotes_verbatim(
     source_texts: &BTreeMap<String, String>,
     records: &BTreeMap<RecordKey, Record>,
     selected: &[&Record],
+    sources: &SourceMap,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut texts: BTreeMap<&str, String> = BTreeMap::new();
+    // Per source id: its file as written, its text, and the text folded for comparison.
+    let mut texts: BTreeMap<&str, (&str, &str, String)> = BTreeMap::new();
     for record in records.values() {
         let RecordData::Source(source) = &record.data else { continue };
-        if let Some(text) = source.file.as_ref().and_then(|file| source_texts.get(file.get_ref())) {
-            texts.insert(source.id.get_ref(), fold_for_comparison(text));
+        if let Some(file) = &source.file
+            && let Some(text) = source_texts.get(file.get_ref())
+        {
+            texts.insert(source.id.get_ref(), (file.get_ref(), text, fold_for_comparison(text)));
         }
     }
     // Per source, every quote citing it is searched for in one pass over its text.
@@ -533,25 +596,54 @@ fn check_quotes_verbatim(
         }
     }
     for (source, quotes) in by_source {
-        let Some(source_text) = texts.get(source) else { continue };
-        let found = found_patterns(source_text, quotes.iter().map(|(_, _, folded)| folded.as_str()));
+        let Some((file, text, folded_text)) = texts.get(source) else { continue };
+        let found = found_patterns(folded_text, quotes.iter().map(|(_, _, folded)| folded.as_str()));
         for ((record, quote, _), found) in quotes.iter().zip(found) {
-            if found {
-                continue;
+            if !found {
+                diagnostics.push(not_verbatim(record, quote, source, file, text, sources));
             }
-            diagnostics.push(
-                Diagnostic::error(
-                    &record.file,
-                    Some(quote.text.span()),
-                    "quote does not appear verbatim in its source",
-                )
-                .with_label("not found in the source text")
-                .with_help(format!(
-                    "copy whole words exactly from the file of source `{source}` (whitespace and curly quotes may differ)"
-                )),
-            );
         }
     }
+}
+
+/// The error for a quote not found in its source's file (`file`, holding `text`): at the first word
+/// where the quote parts from the closest passage of the source, which the help shows.
+fn not_verbatim(
+    record: &Record,
+    quote: &Quote,
+    source: &str,
+    file: &str,
+    text: &str,
+    sources: &SourceMap,
+) -> Diagnostic {
+    let message = "quote does not appear verbatim in its source";
+    let copy =
+        format!("copy whole words exactly from the file of source `{source}` (whitespace and curly quotes may differ)");
+    let written = quote.text.get_ref();
+    let Some(found) = crate::verbatim::divergence(written, text) else {
+        return Diagnostic::error(&record.file, Some(quote.text.span()), message)
+            .with_label("not found in the source text")
+            .with_help(format!("no passage of `{file}` begins or ends with the quote's first or last word; {copy}"));
+    };
+    let toml_text = sources.get(&record.file).unwrap_or("");
+    let span = TextMap::of_toml_string(toml_text, quote.text.span(), written).span(found.quote_word);
+    let label = match &found.source_word {
+        Some(word) => format!("the source has `{}` here", &text[word.clone()]),
+        None => "the source ends before this word".to_string(),
+    };
+    let at = found.source_word.as_ref().map_or(found.passage.end, |word| word.start);
+    let passage = shown_passage(&text[found.passage]);
+    Diagnostic::error(&record.file, Some(span), message)
+        .with_label(label)
+        .with_help(format!("the closest passage is at {file}:{}: `{passage}`; {copy}", line_col(text, at).line))
+}
+
+/// A passage of a source as a help shows it: on one line, at most 30 words.
+fn shown_passage(passage: &str) -> String {
+    const MAX_WORDS: usize = 30;
+    let words: Vec<&str> = passage.split_whitespace().collect();
+    let more = if words.len() > MAX_WORDS { " …" } else { "" };
+    format!("{}{more}", words[..words.len().min(MAX_WORDS)].join(" "))
 }
 
 /// Required text fields must say something: a title, name or label of spaces is as good as none.
@@ -779,6 +871,47 @@ fn check_front_only_fields(source: &PageSource, diagnostics: &mut Vec<Diagnostic
     }
 }
 
+/// How many key points the front page may list (docs/FORMAT.md): fewer say too little to stand
+/// for the briefing, more stop being a summary.
+pub const KEY_POINTS: std::ops::RangeInclusive<usize> = 4..=6;
+
+/// The front page's `key_points`, when written, are 4 to 6: a warning at the field otherwise.
+fn check_key_points(front: &PageSource, sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) {
+    let points = &front.front.key_points;
+    if KEY_POINTS.contains(&points.len()) {
+        return;
+    }
+    let text = sources.get(&front.file).unwrap_or("");
+    let Some(span) = front_matter_key(text, "key_points") else { return };
+    let (min, max) = (KEY_POINTS.start(), KEY_POINTS.end());
+    let (count, help) = match points.len() {
+        0 => ("no key points".to_string(), format!("write {min} to {max} key points, or remove the field")),
+        1 => ("1 key point".to_string(), format!("add key points until there are {min} to {max}")),
+        n if n < *min => (format!("{n} key points"), format!("add key points until there are {min} to {max}")),
+        n => (
+            format!("{n} key points"),
+            format!("keep the {max} that matter most, or merge some: the front page lists every one"),
+        ),
+    };
+    diagnostics.push(
+        Diagnostic::warning(
+            &front.file,
+            Some(span),
+            format!("the front page has {count}; the format asks for {min} to {max}"),
+        )
+        .with_label(count)
+        .with_help(help),
+    );
+}
+
+/// The span in `text` (a page's file) of the top-level `key` of its front matter.
+fn front_matter_key(text: &str, key: &str) -> Option<Range<usize>> {
+    let (front, front_offset, _) = crate::load::split_front_matter(text).ok()?;
+    let table = toml::de::DeTable::parse(front).ok()?;
+    let (name, _) = table.get_ref().iter().find(|(name, _)| name.get_ref().as_ref() == key)?;
+    Some(name.span().start + front_offset..name.span().end + front_offset)
+}
+
 /// `x.md` → `x.html`; `d/_index.md` → `d/index.html`; `d/x.md` → `d/x.html` under section `d`.
 fn page_url(rel: &str) -> (String, Option<PathBuf>) {
     let without_ext = rel.strip_suffix(".md").unwrap_or(rel);
@@ -830,16 +963,20 @@ fn collect_topics(
     let page_topics = front
         .into_iter()
         .chain(pages)
-        .flat_map(|p| p.source.front.topics.iter().map(move |t| (&p.source.file, t, p.source.front_offset)));
-    let record_topics = records.values().flat_map(|r| r.topics().iter().map(move |t| (&r.file, t, 0)));
-    for (file, topic, offset) in page_topics.chain(record_topics) {
+        .flat_map(|p| p.source.front.topics.iter().map(move |t| (&p.source.file, t, p.source.front_offset, true)));
+    let record_topics = records.values().flat_map(|r| r.topics().iter().map(move |t| (&r.file, t, 0, false)));
+    for (file, topic, offset, on_page) in page_topics.chain(record_topics) {
         let slug = topic.get_ref();
         let span = topic.span().start + offset..topic.span().end + offset;
-        match slug_error(file, span, slug, "topic slug") {
+        match slug_error(file, span.clone(), slug, "topic slug") {
             Some(diagnostic) => diagnostics.push(diagnostic),
             None => {
                 slugs.insert(slug.clone());
             }
+        }
+        // A record's topics are checked with the record (`RecordChecks`), also after an edit.
+        if on_page {
+            diagnostics.extend(undeclared_topic(&config.topics, file, span, slug));
         }
     }
     slugs

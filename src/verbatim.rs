@@ -10,8 +10,28 @@ use crate::load::TextMap;
 /// Folds whitespace, dashes and typographic quotes so a quote can be compared with its source text.
 pub fn fold_for_comparison(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.chars() {
+    fold_into(text, |_, c| out.push(c));
+    out
+}
+
+/// `fold_for_comparison`, with the offset in `text` of every byte of the folded text (and one
+/// more entry: the end of `text`), to point back from the folded text into the file.
+fn fold_mapped(text: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len());
+    let mut offsets = Vec::with_capacity(text.len() + 1);
+    fold_into(text, |at, c| {
+        out.push(c);
+        offsets.extend(std::iter::repeat_n(at, c.len_utf8()));
+    });
+    offsets.push(text.len());
+    (out, offsets)
+}
+
+/// Calls `push` with each character of the folded text and where it comes from in `text`.
+fn fold_into(text: &str, mut push: impl FnMut(usize, char)) {
+    let mut space = None;
+    let mut any = false;
+    for (at, c) in text.char_indices() {
         let c = match c {
             '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{2032}' => '\'',
             '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{2033}' | '«' | '»' => '"',
@@ -20,16 +40,171 @@ pub fn fold_for_comparison(text: &str) -> String {
             c => c,
         };
         if c.is_whitespace() {
-            space = true;
+            space = space.or(Some(at));
         } else {
-            if space && !out.is_empty() {
-                out.push(' ');
+            if let Some(space_at) = space.take()
+                && any
+            {
+                push(space_at, ' ');
             }
-            space = false;
-            out.push(c);
+            any = true;
+            push(at, c);
         }
     }
-    out
+}
+
+/// Where a quote parts from the closest passage of its source: what a "not verbatim" error shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Divergence {
+    /// The closest passage of the source (byte range in the source text), about as long as the quote.
+    pub passage: Range<usize>,
+    /// The first word of the quote that the passage does not have (byte range in the quote).
+    pub quote_word: Range<usize>,
+    /// The word the passage has in its place (byte range in the source), unless the source ends first.
+    pub source_word: Option<Range<usize>>,
+}
+
+/// The passage of `source` that `quote` comes closest to, and the first word where they part
+/// (both folded as `fold_for_comparison` folds them). The closest passage is the one that begins
+/// (or, if that matches more, ends) with the longest run of the quote's words. Linear in the sizes
+/// of both texts (the Z algorithm, once forwards and once backwards); `None` when no passage
+/// shares even a word with the quote's start or end.
+pub fn divergence(quote: &str, source: &str) -> Option<Divergence> {
+    let (q, q_at) = fold_mapped(quote);
+    let (s, s_at) = fold_mapped(source);
+    let (q, s) = (q.as_bytes(), s.as_bytes());
+    if q.is_empty() || s.is_empty() {
+        return None;
+    }
+    let forward = closest(q, s);
+    let (q_rev, s_rev): (Vec<u8>, Vec<u8>) = (q.iter().rev().copied().collect(), s.iter().rev().copied().collect());
+    let backward = closest(&q_rev, &s_rev);
+    let flip = |r: Range<usize>, len: usize| len - r.end..len - r.start;
+    // In folded bytes: the passage, the quote's word and the source's word.
+    let use_forward = match (&forward, &backward) {
+        (Some(f), Some(b)) => f.matched >= b.matched,
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        (None, None) => return None,
+    };
+    // In folded bytes: the passage, the quote's word and the source's word.
+    let (passage, quote_word, source_word) = match (forward, backward) {
+        (Some(f), _) if use_forward => {
+            let end = token_end(s, (f.start + q.len()).min(s.len()));
+            (f.start..end, f.quote_word, f.source_word)
+        }
+        (_, Some(b)) => {
+            let mut start = s.len() - token_end(&s_rev, (b.start + q.len()).min(s.len()));
+            if s.get(start) == Some(&b' ') {
+                start += 1;
+            }
+            let end = s.len() - b.start;
+            (start..end, flip(b.quote_word, q.len()), b.source_word.map(|w| flip(w, s.len())))
+        }
+        _ => return None,
+    };
+    Some(Divergence {
+        passage: s_at[passage.start]..s_at[passage.end],
+        quote_word: q_at[quote_word.start]..end_in(quote, &q_at, quote_word.end),
+        source_word: source_word.map(|w| s_at[w.start]..end_in(source, &s_at, w.end)),
+    })
+}
+
+/// The end in the original text of a folded range ending at `end`: just after its last character.
+fn end_in(text: &str, offsets: &[usize], end: usize) -> usize {
+    if end == 0 {
+        return offsets[0];
+    }
+    let last = offsets[end - 1];
+    last + text[last..].chars().next().map_or(0, char::len_utf8)
+}
+
+/// The best alignment of a quote's start in a source (folded bytes).
+struct Alignment {
+    /// Where in the source the passage starts.
+    start: usize,
+    /// How many bytes of the quote match there, in whole words.
+    matched: usize,
+    quote_word: Range<usize>,
+    source_word: Option<Range<usize>>,
+}
+
+/// Letters and digits (any non-ASCII byte is taken for part of a word: good enough to align).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// The end of the space-separated token that holds byte `at` (or `at`, at a space or the end).
+fn token_end(text: &[u8], at: usize) -> usize {
+    let at = at.min(text.len());
+    if at > 0 && text[at - 1] != b' ' {
+        return text[at..].iter().position(|&b| b == b' ').map_or(text.len(), |i| at + i);
+    }
+    at
+}
+
+/// The place in `s` where the longest prefix of `q` starts on a word boundary, found with the Z
+/// algorithm in O(|q| + |s|) time and O(|q|) memory; `None` when not even a whole word of `q` matches.
+fn closest(q: &[u8], s: &[u8]) -> Option<Alignment> {
+    let z = z_array(q);
+    let starts_word = |i: usize| i == 0 || !is_word_byte(s[i - 1]) || !is_word_byte(q[0]);
+    let (mut l, mut r) = (0, 0);
+    let mut best: Option<(usize, usize)> = None;
+    for i in 0..s.len() {
+        let mut k = if i < r { z[i - l].min(r - i) } else { 0 };
+        if i + k >= r {
+            while k < q.len() && i + k < s.len() && q[k] == s[i + k] {
+                k += 1;
+            }
+            if i + k > r {
+                (l, r) = (i, i + k);
+            }
+        }
+        if k > best.map_or(0, |(_, len)| len) && starts_word(i) {
+            best = Some((i, k));
+        }
+    }
+    let (start, len) = best?;
+    // Back to the start of the token the match stops in: that whole token differs (a match of every
+    // byte that still failed ends inside a word of the source, so its last token differs).
+    let mut stop = len;
+    if stop == q.len() && start + stop < s.len() && is_word_byte(s[start + stop]) && is_word_byte(q[stop - 1]) {
+        stop -= 1;
+    }
+    let word_start = if stop < q.len() && q[stop] == b' ' && start + stop == s.len() {
+        stop + 1 // the source ends after a whole word of the quote
+    } else {
+        q[..stop].iter().rposition(|&b| b == b' ').map_or(0, |i| i + 1)
+    };
+    if word_start == 0 {
+        return None; // not even the first word matches whole
+    }
+    let quote_word = word_start..token_end(q, word_start + 1);
+    let at = start + word_start;
+    let source_word = (at < s.len()).then(|| at..token_end(s, at + 1));
+    Some(Alignment { start, matched: word_start, quote_word, source_word })
+}
+
+/// `z[i]`: the length of the longest common prefix of `text` and `text[i..]` (`z[0]` = its length).
+fn z_array(text: &[u8]) -> Vec<usize> {
+    let n = text.len();
+    let mut z = vec![0; n];
+    if n == 0 {
+        return z;
+    }
+    z[0] = n;
+    let (mut l, mut r) = (0, 0);
+    for i in 1..n {
+        let mut k = if i < r { z[i - l].min(r - i) } else { 0 };
+        while i + k < n && text[k] == text[i + k] {
+            k += 1;
+        }
+        if i + k > r {
+            (l, r) = (i, i + k);
+        }
+        z[i] = k;
+    }
+    z
 }
 
 /// Which of `patterns` occur in `text` as whole words, found in a single pass (Aho-Corasick):
@@ -343,6 +518,50 @@ mod tests {
     fn folding_ignores_whitespace_and_typographic_quotes() {
         assert_eq!(fold_for_comparison("We don\u{2019}t  worry\n that"), "We don't worry that");
         assert_eq!(fold_for_comparison("\u{201c}tool\u{201d}"), "\"tool\"");
+    }
+
+    fn diverging(quote: &str, source: &str) -> Option<(String, String, Option<String>)> {
+        let found = divergence(quote, source)?;
+        let source_word = found.source_word.map(|w| source[w].to_string());
+        Some((source[found.passage].to_string(), quote[found.quote_word].to_string(), source_word))
+    }
+
+    #[test]
+    fn a_quote_that_is_not_verbatim_is_shown_where_it_parts_from_its_source() {
+        let source = "Intro.\nThe chief said: \u{201c}We are not too worried about it,\u{201d} and left.";
+        let got = |quote: &str| diverging(quote, source);
+        let passage = |text: &str| text.to_string();
+        assert_eq!(
+            got("We are not worried at all"),
+            Some((passage("We are not too worried about"), "worried".into(), Some("too".into())))
+        );
+        // The first word differs: the passage is found by its end.
+        assert_eq!(
+            got("They are not too worried about it,"),
+            Some((passage("\u{201c}We are not too worried about it,"), "They".into(), Some("\u{201c}We".into())))
+        );
+        // Cut inside a word of the source.
+        assert_eq!(got("not too worr"), Some((passage("not too worried"), "worr".into(), Some("worried".into()))));
+        // Longer than the source.
+        assert_eq!(got("and left. Then more"), Some((passage("and left."), "Then".into(), None)));
+        // Whitespace and typographic quotes are folded, and the words are shown as written.
+        assert_eq!(
+            got("said: \"We  are not so"),
+            Some((passage("said: \u{201c}We are not too"), "so".into(), Some("too".into())))
+        );
+        assert_eq!(got("Nothing alike here"), None);
+    }
+
+    #[test]
+    fn the_closest_passage_is_found_in_linear_time() {
+        // Every position of the source matches a long prefix of the quote: a quadratic search
+        // would compare about 10^10 bytes here.
+        let source = "a ".repeat(100_000);
+        let quote = format!("{}b", "a ".repeat(50_000));
+        let started = std::time::Instant::now();
+        let found = divergence(&quote, &source).expect("found");
+        assert_eq!(&quote[found.quote_word], "b");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
     }
 
     #[test]

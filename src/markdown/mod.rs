@@ -837,10 +837,15 @@ impl<'i, 'a> Pass<'i, 'a> {
             return None;
         }
         let target = normalize(&self.input.rel_dir.join(path));
+        if self.site.broken_pages.contains(&target) {
+            return Some(escape_url(dest)); // its own error is already reported
+        }
         let Some(page) = self.site.page_by_rel(&target) else {
             let all: Vec<String> = std::iter::once(&self.site.front)
                 .chain(&self.site.pages)
-                .map(|p| crate::load::slash_path(&p.source.rel))
+                .map(|p| &p.source.rel)
+                .chain(&self.site.broken_pages)
+                .map(|rel| crate::load::slash_path(rel))
                 .collect();
             let wanted = crate::load::slash_path(&target);
             let help = suggestion(&wanted, all.iter().map(String::as_str))

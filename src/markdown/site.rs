@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::{MarkdownInput, Rendered, render, render_inline};
 use crate::diagnostics::{Diagnostic, SourceMap, did_you_mean};
 use crate::load::TextMap;
-use crate::model::{Page, Record, RecordKey, Site, rel_dir};
+use crate::model::{Kind, Page, Record, RecordData, RecordKey, Site, parse_typed_ref, rel_dir};
 
 /// One place a record is cited: a page (or record page) and the paragraph it is cited in.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -126,6 +126,10 @@ fn link_environment(site: &Site) -> blake3::Hash {
         field(page.source.rel.as_os_str().as_encoded_bytes());
         field(page.url.as_bytes());
     }
+    field(b"broken pages");
+    for rel in &site.broken_pages {
+        field(rel.as_os_str().as_encoded_bytes());
+    }
     field(b"topics");
     for slug in site.topics.keys() {
         field(slug.as_bytes());
@@ -181,6 +185,7 @@ pub fn render_site(
     let mut text = SiteText { front, pages, notes, cited_in: BTreeMap::new(), environment: Some(environment) };
     text.cited_in = join_citations(site, &text);
     let mut found = check_fragments(site, &text);
+    found.extend(uncited_records(site, &text, None));
     // Each fragment keeps its diagnostics, so a fragment taken from the cache reports them again.
     for rendered in text.all() {
         found.extend(rendered.diagnostics.iter().cloned());
@@ -335,6 +340,45 @@ fn join_citations(site: &Site, text: &SiteText) -> BTreeMap<RecordKey, Vec<Cited
         }
     }
     cited_in
+}
+
+/// A warning for every record (of `file`, or of the whole site) that nothing cites or names: no
+/// page or note links to it and no record names it (as a speaker, party, source, company or
+/// related record). Its page would say it is not cited, and nothing leads a reader to it.
+pub fn uncited_records(site: &Site, text: &SiteText, file: Option<&Path>) -> Vec<Diagnostic> {
+    let related: HashSet<(Kind, &str)> = site
+        .records_of(Kind::Controversy)
+        .flat_map(|record| match &record.data {
+            RecordData::Controversy(c) => c.related.iter().filter_map(|r| parse_typed_ref(r.get_ref())).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    site.records
+        .iter()
+        .filter(|(_, record)| file.is_none_or(|file| record.file == file))
+        .filter(|(key, _)| {
+            !text.cited_in.contains_key(key)
+                && !site.named_by.contains_key(key)
+                && !related.contains(&(key.kind, key.id.as_str()))
+        })
+        .map(|(key, record)| uncited(key, record))
+        .collect()
+}
+
+fn uncited(key: &RecordKey, record: &Record) -> Diagnostic {
+    let kind = key.kind.title().to_lowercase();
+    let scheme = key.kind.scheme();
+    let id = &key.id;
+    let named = match key.kind {
+        Kind::Person | Kind::Organization => ", name it as a quote's `speaker` or a controversy's `parties`",
+        Kind::Source => ", name it as the `source` of a quote, use case or figure",
+        _ => "",
+    };
+    Diagnostic::warning(&record.file, Some(record.id().span()), format!("{kind} `{id}` is not cited anywhere"))
+        .with_label(crate::diagnostics::UNCITED_LABEL)
+        .with_help(format!(
+            "its page says it is not cited: link to it from a page or note (`[…]({scheme}:{id})`, or `![]({scheme}:{id})` for a card){named}, or remove it"
+        ))
 }
 
 /// The ids the built-in theme gives every page of a type (`id="…"` in templates/), which links

@@ -11,7 +11,7 @@ use crate::support::{TestSite, copy_tree, matches_expected, rendered, run_catalo
 #[test]
 fn every_warning_is_reported_precisely_and_fails_a_strict_build() {
     // The count is exact: change it with the catalogue.
-    run_catalogue("warnings", 7, check_case);
+    run_catalogue("warnings", 11, check_case);
 }
 
 fn check_case(case: &Path) -> Result<(), String> {
@@ -38,4 +38,32 @@ fn check_case(case: &Path) -> Result<(), String> {
         return Err("a strict build changed the output".to_string());
     }
     matches_expected(case, &text)
+}
+
+/// Warnings about a records file (an undeclared topic, a record nothing cites) are made again when
+/// `serve` patches the last build after an edit of that file: the same, at their new places, as a
+/// clean build gives.
+#[test]
+fn warnings_about_a_records_file_survive_an_incremental_edit_of_it() {
+    let site = TestSite::base();
+    site.write(
+        "content/extra.toml",
+        "[[person]]\nid = \"bo-aide\"\nname = \"Bo Aide\"\nrole = \"Aide\"\ntopics = [\"budget\"]\n\n[[figure]]\nid = \"uncited\"\nlabel = \"Cameras\"\nvalue = \"32\"\n",
+    );
+    site.write(
+        "content/extra.md",
+        "+++\ntitle = \"Extra\"\n+++\nCameras were proposed by [Bo Aide](person:bo-aide).\n",
+    );
+    let options = site.options();
+    let mut inputs = briefing::Inputs::read(site.root());
+    let mut cache = briefing::Cache::default();
+    let first = briefing::render_cached(&inputs, &options, &mut cache);
+    assert_eq!(first.warnings(), 2, "{}", rendered(&first));
+    site.edit("content/extra.toml", "role = \"Aide\"\n", "role = \"Aide\"\ndescription = \"Two lines\"\n");
+    site.edit("content/extra.toml", "[[person]]\n", "# A comment moves the record down.\n[[person]]\n");
+    assert!(inputs.refresh(&[site.root().join("content/extra.toml")]));
+    let incremental = briefing::render_cached(&inputs, &options, &mut cache);
+    let clean = briefing::render_site(&options);
+    assert_eq!(rendered(&incremental), rendered(&clean));
+    assert_eq!(incremental.warnings(), 2, "{}", rendered(&incremental));
 }
