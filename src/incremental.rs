@@ -21,6 +21,7 @@ use crate::markdown::Rendered;
 use crate::markdown::site::{note_fragment_problems, page_fragment_problems, render_note_again, render_page_again};
 use crate::model::{Kind, Record, RecordChecks, RecordData, RecordKey};
 use crate::output::{MemorySink, OutputFile};
+use crate::routes::{SEARCH_PREFIX, is_whole_file};
 use crate::{BuildOptions, Cache, Compiled, Inputs, Outcome, RenderedSite};
 
 /// The last build, resolved, and what it produced: where an incremental rebuild starts.
@@ -77,11 +78,11 @@ impl Last {
         let failed = self.diagnostics.iter().any(Diagnostic::is_error);
         let deferred = if self.wholes_stale { self.whole_routes() } else { BTreeSet::new() };
         let site = (!failed).then(|| RenderedSite {
-            files: self.files.values().filter(|file| !deferred.contains(&file.path)).cloned().collect(),
+            files: self.files.values().filter(|file| !is_whole_file(&deferred, &file.path)).cloned().collect(),
             outputs: self
                 .hashes
                 .iter()
-                .filter(|(path, _)| !deferred.contains(*path))
+                .filter(|(path, _)| !is_whole_file(&deferred, path))
                 .map(|(p, h)| (p.clone(), *h))
                 .collect(),
             pages: self.pages,
@@ -430,13 +431,20 @@ impl Last {
             if !problems.is_empty() {
                 return Some(Err(problems));
             }
-            for file in sink.into_files() {
+            let search = match crate::search::index_files(&compiled.routes, &self.files) {
+                Ok(search) => search,
+                Err(problem) => return Some(Err(vec![problem])),
+            };
+            // The search index's files are named by their contents: the old ones go.
+            self.files.retain(|path, _| !path.starts_with(SEARCH_PREFIX));
+            self.hashes.retain(|path, _| !path.starts_with(SEARCH_PREFIX));
+            for file in sink.into_files().into_iter().chain(search) {
                 self.hashes.insert(file.path.clone(), blake3::hash(&file.bytes));
                 self.files.insert(file.path.clone(), file);
             }
             self.wholes_stale = false;
         }
         let wholes = self.whole_routes();
-        Some(Ok(wholes.iter().filter_map(|path| self.files.get(path).cloned()).collect()))
+        Some(Ok(self.files.values().filter(|file| is_whole_file(&wholes, &file.path)).cloned().collect()))
     }
 }
