@@ -75,9 +75,32 @@ pub fn index_files(routes: &Routes, files: &BTreeMap<String, OutputFile>) -> Res
     index(indexed.par_iter().map(|file| (file.path.clone(), for_index(&file.bytes))).collect())
 }
 
-/// What Pagefind reads of a page: all of it, for now.
+/// What Pagefind reads of a page: the element marked `data-pagefind-body` (the theme's `<article>`)
+/// in an `<html>` element with the page's `lang`, rather than the whole page, whose header,
+/// navigation and footer it would parse only to skip them. Cut by finding the marker and the last
+/// closing tag of that element's name before `</main>`, not by parsing; a page where that fails
+/// (a site's own templates) is given whole.
 fn for_index(html: &[u8]) -> String {
-    String::from_utf8_lossy(html).into_owned()
+    let page = String::from_utf8_lossy(html);
+    body_part(&page).unwrap_or_else(|| page.into_owned())
+}
+
+fn body_part(page: &str) -> Option<String> {
+    let marker = page.find(" data-pagefind-body")?;
+    let start = page[..marker].rfind('<')?;
+    let name = page[start + 1..marker].split_whitespace().next()?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let main_end = page.rfind("</main>").unwrap_or(page.len());
+    let close = format!("</{name}>");
+    let end = page[..main_end].rfind(&close)? + close.len();
+    if end <= marker {
+        return None;
+    }
+    let html_tag = page.find("<html")?;
+    let html_tag = &page[html_tag..html_tag + page[html_tag..].find('>')? + 1];
+    Some(format!("{html_tag}<body>{}</body></html>", &page[start..end]))
 }
 
 /// The files of the search index of `pages` (root-relative paths and their HTML), under
@@ -91,6 +114,7 @@ pub fn index(mut pages: Vec<Page>) -> Result<Vec<OutputFile>, Diagnostic> {
         .build()
         .map_err(|err| failure(format!("cannot start the search indexer: {err}")))?;
     let files = runtime.block_on(index_pages(pages))?;
+    let timings = crate::Timings::from_env();
     let mut files: Vec<OutputFile> = files
         .into_iter()
         .filter_map(|file| {
@@ -102,6 +126,7 @@ pub fn index(mut pages: Vec<Page>) -> Result<Vec<OutputFile>, Diagnostic> {
         .collect();
     drop_unused_wasm(&mut files);
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    timings.mark("search: keep");
     Ok(files)
 }
 
@@ -109,13 +134,17 @@ async fn index_pages(pages: Vec<Page>) -> Result<Vec<pagefind::api::SyntheticFil
     // Results keep the path they were added with (`index.html` too), relative to the output root.
     let config = PagefindServiceConfig::builder().keep_index_url(true).build();
     let mut index = PagefindIndex::new(Some(config)).map_err(|err| failure(format!("{err:#}")))?;
+    let timings = crate::Timings::from_env();
     for (path, html) in pages {
         index.add_html_file(None, Some(path.clone()), html).await.map_err(|err| {
             Diagnostic::error(&path, None, format!("cannot add this page to the search index: {err:#}"))
                 .with_help("the page is rendered HTML; check the template that writes it")
         })?;
     }
-    index.get_files().await.map_err(|err| failure(format!("cannot build the search index: {err:#}")))
+    timings.mark("search: add");
+    let files = index.get_files().await.map_err(|err| failure(format!("cannot build the search index: {err:#}")));
+    timings.mark("search: build");
+    files
 }
 
 /// Pagefind's search script, its worker, its entry file, the WebAssembly for each language, and
@@ -179,6 +208,18 @@ mod tests {
         assert_eq!(count("pagefind/filter/"), 1, "one filter, kind");
         assert!(paths.iter().all(|path| path.starts_with(SEARCH_PREFIX)));
         assert!(paths.is_sorted());
+    }
+
+    #[test]
+    fn pagefind_reads_the_marked_element_with_the_page_language_or_else_the_whole_page() {
+        let page = "<!doctype html><html lang=\"fr\"><head><title>T</title></head><body><header>Menu</header>\
+            <main><nav>Trail</nav><article class=\"a\" data-pagefind-body><h1>T</h1><article>Card</article>\
+            <p>Text</p></article></main><footer>Foot</footer></body></html>";
+        let part = "<html lang=\"fr\"><body><article class=\"a\" data-pagefind-body><h1>T</h1><article>Card</article>\
+            <p>Text</p></article></body></html>";
+        assert_eq!(for_index(page.as_bytes()), part);
+        let unmarked = "<html><body><main><p>Text</p></main></body></html>";
+        assert_eq!(for_index(unmarked.as_bytes()), unmarked);
     }
 
     #[test]
