@@ -23,6 +23,7 @@ use crate::markdown::site::{
 };
 use crate::model::{Kind, Record, RecordChecks, RecordData, RecordKey};
 use crate::output::{MemorySink, OutputFile};
+use crate::routes::is_whole_file;
 use crate::{BuildOptions, Cache, Compiled, Inputs, Outcome, RenderedSite};
 
 /// The last build, resolved, and what it produced: where an incremental rebuild starts.
@@ -61,7 +62,7 @@ impl Last {
     pub fn keep(inputs: &Inputs, options: &BuildOptions, compiled: Compiled, outcome: &Outcome) -> Option<Self> {
         let site = outcome.site.as_ref()?;
         let whole_routes: BTreeSet<String> = compiled.routes.wholes().map(|(route, _)| route.to_string()).collect();
-        let is_whole = |path: &String| whole_routes.contains(path);
+        let is_whole = |path: &String| is_whole_file(&whole_routes, path);
         let hash_of =
             |file: &OutputFile| site.outputs.get(&file.path).copied().unwrap_or_else(|| blake3::hash(&file.bytes));
         Some(Self {
@@ -465,7 +466,14 @@ impl Last {
             if !problems.is_empty() {
                 return Some(Err(problems));
             }
-            for file in sink.into_files() {
+            let search = match crate::search::index_files(&compiled.routes, &self.files) {
+                Ok(search) => search,
+                Err(problem) => return Some(Err(vec![problem])),
+            };
+            // All of them are made again together; the search index's files are named by their
+            // contents, so the old set goes as a whole.
+            self.wholes.clear();
+            for file in sink.into_files().into_iter().chain(search) {
                 let hash = blake3::hash(&file.bytes);
                 self.wholes.insert(file.path.clone(), (file, hash));
             }

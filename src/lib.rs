@@ -18,6 +18,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod routes;
+pub mod search;
 pub mod serve;
 pub mod verbatim;
 
@@ -332,11 +333,19 @@ fn compile_keeping(
                 assets: &assets.urls,
                 sources: &sources,
             };
-            let pages = render::render_site(&input, &mut cache.pages, sink, &mut diagnostics);
+            // A full build indexes the pages for search as they are rendered (`search::Collect`).
+            let collect = wholes.then(|| search::Collect::new(sink, &routes));
+            let page_sink: &dyn output::Sink = match &collect {
+                Some(collect) => collect,
+                None => sink,
+            };
+            let pages = render::render_site(&input, &mut cache.pages, page_sink, &mut diagnostics);
             timings.mark("pages");
-            let deferred = if wholes {
+            let deferred = if let Some(collect) = collect {
                 render::render_wholes(&input, sink, &mut diagnostics);
                 timings.mark("wholes");
+                search::write_index(collect.into_pages(), sink, &mut diagnostics);
+                timings.mark("search");
                 Vec::new()
             } else {
                 routes.wholes().map(|(route, _)| route.to_string()).collect()

@@ -1,5 +1,5 @@
 //! Routes: the one table of every path a build writes — pages, records, indexes, topics, the 404
-//! page, static files — each claimed once; a second claim is an error at the claimant's file and line.
+//! page, static files, the search index — each claimed once; a second claim is an error at the claimant's file and line.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -14,6 +14,19 @@ use crate::render::listing::{ListingOf, listings, paged_url};
 /// Where `briefing serve` answers with its own files (the live-reload script and its events): no
 /// output of a site may be written under it, so serve never hides a page of the site.
 pub const SERVE_PREFIX: &str = "__briefing/";
+
+/// Where the search index is written (see `search`): no other output may be written under it.
+pub const SEARCH_PREFIX: &str = "pagefind/";
+
+/// The folders no page or static file may be written under: (folder, who owns it, why).
+const RESERVED: [(&str, &str, &str); 2] = [
+    (
+        SERVE_PREFIX,
+        "`briefing serve`",
+        "`briefing serve` answers every path under `__briefing/` with its own live-reload files",
+    ),
+    (SEARCH_PREFIX, "the search index", "the build writes its search index (Pagefind's files) under `pagefind/`"),
+];
 
 /// A root-relative output path with `/` separators: `quotes/great-artists.html`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -66,6 +79,15 @@ pub enum Whole {
     Sitemap,
     /// `robots.txt`: allows all and names the sitemap.
     Robots,
+    /// The search index: every file under `SEARCH_PREFIX`, its route (`search`). Its files are
+    /// named by their contents, so the route is the folder, not a file.
+    Search,
+}
+
+/// Whether `path` is one of the whole-site files whose routes are `wholes`: one of them, or a file
+/// in a folder among them (the search index's).
+pub fn is_whole_file(wholes: &std::collections::BTreeSet<String>, path: &str) -> bool {
+    wholes.contains(path) || (path.starts_with(SEARCH_PREFIX) && wholes.contains(SEARCH_PREFIX))
 }
 
 impl Target {
@@ -183,8 +205,9 @@ impl Planner {
     /// Claims `path`; returns whether the claim was granted.
     fn claim(&mut self, path: String, target: Target, claimant: Claimant) -> bool {
         let key = path.to_lowercase();
-        if key.starts_with(SERVE_PREFIX) {
-            self.refuse_reserved(&path, claimant);
+        let reserved = RESERVED.iter().find(|(folder, ..)| key.starts_with(folder));
+        if let Some(reserved) = reserved.filter(|_| target != Target::Whole(Whole::Search)) {
+            self.refuse_reserved(&path, reserved, claimant);
             return false;
         }
         let Some((existing, _, first)) = self.routes.get(&key) else {
@@ -205,13 +228,13 @@ impl Planner {
         false
     }
 
-    fn refuse_reserved(&mut self, path: &str, claimant: Claimant) {
-        let message = format!("{} would be written to `{path}`, which is reserved for `briefing serve`", claimant.what);
+    fn refuse_reserved(&mut self, path: &str, (_, owner, why): &(&str, &str, &str), claimant: Claimant) {
+        let message = format!("{} would be written to `{path}`, which is reserved for {owner}", claimant.what);
         let (file, span) = claimant.place.unwrap_or_else(|| (PathBuf::from("content"), None));
         self.diagnostics.push(
-            Diagnostic::error(file, span, message).with_label("reserved output path").with_help(format!(
-                "rename the file or folder: `briefing serve` answers every path under `{SERVE_PREFIX}` with its own live-reload files"
-            )),
+            Diagnostic::error(file, span, message)
+                .with_label("reserved output path")
+                .with_help(format!("rename the file or folder: {why}")),
         );
     }
 
@@ -240,6 +263,7 @@ impl Planner {
             ("atom.xml", Whole::Feed, "the Atom feed"),
             ("sitemap.xml", Whole::Sitemap, "the sitemap"),
             ("robots.txt", Whole::Robots, "the build's own `robots.txt`"),
+            (SEARCH_PREFIX, Whole::Search, "the search index"),
         ] {
             self.claim(path.to_string(), Target::Whole(whole), builtin(what.to_string()));
         }

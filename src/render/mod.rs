@@ -164,7 +164,8 @@ pub fn render_routes(
 /// after an edit (`crate::render_deferred`). `BRIEFING_TIMINGS` times each.
 pub fn render_wholes(input: &RenderInput<'_>, sink: &dyn Sink, diagnostics: &mut Vec<Diagnostic>) {
     let timings = crate::Timings::from_env();
-    for (route, whole) in input.routes.wholes() {
+    // The search index is made from the rendered pages, not from the model (`search`).
+    for (route, whole) in input.routes.wholes().filter(|(_, whole)| *whole != Whole::Search) {
         let file = render_whole(input, whole).map(|bytes| OutputFile { path: route.to_string(), bytes: bytes.into() });
         timings.mark(route.as_str());
         // A template error in a card the feed shows was already reported by the pages showing it.
@@ -185,6 +186,7 @@ fn render_whole(input: &RenderInput<'_>, whole: Whole) -> Result<Vec<u8>, Diagno
         Whole::Feed => feed::atom(input),
         Whole::Sitemap => sitemap::sitemap(input),
         Whole::Robots => Ok(sitemap::robots(input)),
+        Whole::Search => Err(Diagnostic::error("templates", None, "the search index is made by `search`")),
     }
 }
 

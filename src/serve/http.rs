@@ -23,7 +23,7 @@ async fn handle(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Respon
         // A file of the build not made yet: made now (off the runtime: it takes seconds on a
         // large site), then served like the rest.
         if let Wanted::File(key) = resolve(uri.path(), &app.mount)
-            && app.current().pending.contains(&key)
+            && app.current().is_pending(&key)
         {
             let maker = Arc::clone(&app);
             let _ = tokio::task::spawn_blocking(move || maker.make_pending()).await;
@@ -57,7 +57,7 @@ fn respond(app: &App, uri: &Uri) -> Response {
     if let Some(file) = site.get(&key) {
         return build_file(app, StatusCode::OK, &key, file.bytes.clone(), &site.build);
     }
-    if site.pending.contains(&key) {
+    if site.is_pending(&key) {
         return plain(
             StatusCode::INTERNAL_SERVER_ERROR,
             "this file of the build could not be made: the terminal running briefing serve says why\n",

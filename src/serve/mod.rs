@@ -94,7 +94,11 @@ impl App {
         let started = Instant::now();
         match engine.wholes(self.color) {
             Ok(made) => {
-                let made_count = made.len();
+                // The search index's files count as one, as its folder is one pending route.
+                let index = made.iter().any(|(path, ..)| path.starts_with(crate::routes::SEARCH_PREFIX));
+                let made_count =
+                    made.iter().filter(|(path, ..)| !path.starts_with(crate::routes::SEARCH_PREFIX)).count()
+                        + usize::from(index);
                 *self.site.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(current.with_made(made));
                 println!(
                     "{} made on request in {} ms",
@@ -275,7 +279,8 @@ fn rebuild_on_changes(
 }
 
 /// "3 pages re-rendered", "1 page re-rendered, 1 removed": output files whose bytes changed;
-/// "(6 whole-site files on request)" when files that were served are now made on their next request.
+/// "(7 whole-site files on request)" when files that were served are now made on their next request
+/// (the search index counts as one).
 fn rerendered(diff: Diff) -> String {
     let mut line = format!("{} re-rendered", count(diff.rerendered, "page"));
     if diff.removed > 0 {

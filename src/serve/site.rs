@@ -252,10 +252,29 @@ impl Snapshot {
             .iter()
             .filter(|(path, file)| previous.files.get(*path).is_none_or(|old| old.hash != file.hash))
             .count();
-        let removed =
-            previous.files.keys().filter(|path| !files.contains_key(*path) && !pending.contains(*path)).count();
-        let deferred = pending.iter().filter(|path| previous.files.contains_key(*path)).count();
-        (Self { build, files, pending }, Diff { rerendered, removed, deferred })
+        let snapshot = Self { build, files, pending };
+        let removed = previous
+            .files
+            .keys()
+            .filter(|path| !snapshot.files.contains_key(*path) && !snapshot.is_pending(path))
+            .count();
+        // A pending folder (the search index) counts once, if any file of it was served.
+        let deferred = snapshot
+            .pending
+            .iter()
+            .filter(|pending| match pending.ends_with('/') {
+                true => previous.files.keys().any(|path| path.starts_with(pending.as_str())),
+                false => previous.files.contains_key(*pending),
+            })
+            .count();
+        (snapshot, Diff { rerendered, removed, deferred })
+    }
+
+    /// Whether `path` is a file of this build not made yet: one of `pending`, or in a pending
+    /// folder (the search index, whose files are named by their contents).
+    pub fn is_pending(&self, path: &str) -> bool {
+        self.pending.contains(path)
+            || self.pending.iter().any(|pending| pending.ends_with('/') && path.starts_with(pending.as_str()))
     }
 
     /// This build with its pending files made (`made`), under the same build id.

@@ -19,6 +19,7 @@ mod output_dir;
 mod print;
 mod properties;
 mod scale;
+mod search;
 mod serve;
 mod shipped;
 mod snapshots;

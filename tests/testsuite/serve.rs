@@ -404,10 +404,10 @@ fn an_edit_rebuilds_and_tells_open_pages_to_reload() {
     let site = TestSite::base();
     let server = Server::start(site.root());
     let (mut events, first) = Events::first(&server);
-    // The whole-site files are made on their first request, then kept.
+    // The whole-site files (the search index counts as one) are made on their first request, then kept.
     assert!(server.get("/print.html").text().contains("The chief said the tools"));
     let line = server.next_line();
-    assert!(line.starts_with("6 whole-site files made on request in "), "{line}");
+    assert!(line.starts_with("7 whole-site files made on request in "), "{line}");
     assert!(server.get("/atom.xml").text().contains("The chief said the tools"));
 
     site.edit("content/one.md", "The chief said the tools", "The chief said, on a Tuesday, the tools");
@@ -418,7 +418,7 @@ fn an_edit_rebuilds_and_tells_open_pages_to_reload() {
     // The page; the files made from the whole site that hold its text (the print edition,
     // `briefing.json` and `atom.xml`: the fixture's `one.md` is dated) wait for their next request.
     assert!(
-        line.starts_with("content/one.md changed: 1 page re-rendered (6 whole-site files on request) in "),
+        line.starts_with("content/one.md changed: 1 page re-rendered (7 whole-site files on request) in "),
         "{line}"
     );
     assert!(line.ends_with(" ms"), "{line}");
@@ -426,7 +426,7 @@ fn an_edit_rebuilds_and_tells_open_pages_to_reload() {
     for file in ["/print.html", "/briefing.json", "/atom.xml"] {
         assert!(server.get(file).text().contains("The chief said, on a Tuesday, the tools"), "{file}");
     }
-    assert!(server.next_line().starts_with("6 whole-site files made on request in "));
+    assert!(server.next_line().starts_with("7 whole-site files made on request in "));
 
     // An editor's save: write a hidden temporary file, rename it over the page.
     let text = site.read("content/two.md").replace("raised [a dispute]", "has raised [a dispute]");
