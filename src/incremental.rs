@@ -413,16 +413,7 @@ fn replace_problems(all: &mut Vec<Diagnostic>, before: &[Diagnostic], after: Vec
 fn render_stale(last: &mut Last, cache: &mut Cache, world_unchanged: bool) -> Option<()> {
     let sink = MemorySink::default();
     let mut problems = Vec::new();
-    let compiled = &last.compiled;
-    let input = crate::render::RenderInput {
-        site: &compiled.site,
-        text: &compiled.text,
-        templates: &compiled.templates,
-        template_set: compiled.template_set,
-        routes: &compiled.routes,
-        assets: &compiled.asset_urls,
-        sources: &last.sources,
-    };
+    let input = last.compiled.render_input(&last.sources);
     crate::render::render_routes(&input, &mut cache.pages, &sink, &mut problems, &last.stale, world_unchanged);
     if !problems.is_empty() {
         return None;
@@ -451,15 +442,7 @@ impl Last {
             let sink = MemorySink::default();
             let mut problems = Vec::new();
             let compiled = &self.compiled;
-            let input = crate::render::RenderInput {
-                site: &compiled.site,
-                text: &compiled.text,
-                templates: &compiled.templates,
-                template_set: compiled.template_set,
-                routes: &compiled.routes,
-                assets: &compiled.asset_urls,
-                sources: &self.sources,
-            };
+            let input = compiled.render_input(&self.sources);
             crate::render::render_wholes(&input, &sink, &mut problems);
             // A template error in a card the feed shows was already reported by the pages showing it.
             problems.retain(|problem| !self.diagnostics.contains(problem));

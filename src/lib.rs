@@ -289,6 +289,21 @@ pub(crate) struct Compiled {
     pub asset_urls: BTreeMap<String, String>,
 }
 
+impl Compiled {
+    /// What render reads of this build, with the sources its diagnostics quote.
+    pub(crate) fn render_input<'a>(&'a self, sources: &'a SourceMap) -> render::RenderInput<'a> {
+        render::RenderInput {
+            site: &self.site,
+            text: &self.text,
+            templates: &self.templates,
+            template_set: self.template_set,
+            routes: &self.routes,
+            assets: &self.asset_urls,
+            sources,
+        }
+    }
+}
+
 /// `compile`, also handing back what it resolved when the site was rendered; without `wholes`, the
 /// files made from the whole site are left out and listed in `RenderedSite::deferred`.
 fn compile_keeping(
